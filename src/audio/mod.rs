@@ -1,0 +1,85 @@
+//! Audio types shared by every audio API: voices, formats, input audio, decoded output audio.
+//!
+//! Chat completions use them today; speech, transcription and the Realtime API will use the same
+//! types when the crate grows to them.
+
+pub(crate) mod input;
+mod output;
+
+pub use input::{InputAudio, InputAudioFormat, MAX_INPUT_AUDIO_BYTES};
+pub use output::AudioData;
+
+use crate::macros::string_enum;
+
+string_enum! {
+    /// A voice for spoken output. Unknown voices round-trip as [`Voice::Other`].
+    pub enum Voice {
+        /// `alloy`
+        Alloy => "alloy",
+        /// `ash`
+        Ash => "ash",
+        /// `ballad`
+        Ballad => "ballad",
+        /// `coral`
+        Coral => "coral",
+        /// `echo`
+        Echo => "echo",
+        /// `fable`
+        Fable => "fable",
+        /// `nova`
+        Nova => "nova",
+        /// `onyx`
+        Onyx => "onyx",
+        /// `sage`
+        Sage => "sage",
+        /// `shimmer`
+        Shimmer => "shimmer",
+        /// `verse`
+        Verse => "verse",
+        /// `marin`
+        Marin => "marin",
+        /// `cedar`
+        Cedar => "cedar",
+    }
+}
+
+string_enum! {
+    /// The encoding of spoken output. Streaming supports only [`AudioFormat::Pcm16`].
+    pub enum AudioFormat {
+        /// RIFF WAV.
+        Wav => "wav",
+        /// MP3.
+        Mp3 => "mp3",
+        /// FLAC.
+        Flac => "flac",
+        /// Opus.
+        Opus => "opus",
+        /// Raw 16-bit little-endian PCM, 24 kHz, mono.
+        Pcm16 => "pcm16",
+        /// AAC.
+        Aac => "aac",
+    }
+}
+
+/// The sample rate of `pcm16` output (24 kHz, mono, 16-bit little-endian).
+pub const PCM16_SAMPLE_RATE: u32 = 24_000;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn voices_round_trip_including_unknown() {
+        for v in [
+            "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer",
+            "verse", "marin", "cedar", "aurora-2",
+        ] {
+            let voice: Voice = serde_json::from_value(serde_json::json!(v)).unwrap();
+            assert_eq!(serde_json::to_value(&voice).unwrap(), serde_json::json!(v));
+        }
+        assert_eq!(Voice::from("aurora-2"), Voice::Other("aurora-2".into()));
+        assert_eq!(Voice::from("cedar"), Voice::Cedar);
+        assert_eq!(AudioFormat::from("pcm16"), AudioFormat::Pcm16);
+        assert_eq!(AudioFormat::Aac.as_str(), "aac");
+    }
+}

@@ -1,0 +1,168 @@
+//! Azure's content-filter annotations: per prompt, per choice, and inside filter errors.
+
+use serde::{Deserialize, Serialize};
+
+use crate::macros::string_enum;
+
+string_enum! {
+    /// How severe the content is in one category.
+    pub enum Severity {
+        /// `safe`
+        Safe => "safe",
+        /// `low`
+        Low => "low",
+        /// `medium`
+        Medium => "medium",
+        /// `high`
+        High => "high",
+    }
+}
+
+/// A category scored by severity (hate, self_harm, sexual, violence).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SeverityResult {
+    /// Whether this category caused the content to be filtered.
+    #[serde(default)]
+    pub filtered: bool,
+    /// The severity.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+}
+
+/// A category that is detected or not (jailbreak, protected material, profanity, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DetectionResult {
+    /// Whether this category caused the content to be filtered.
+    #[serde(default)]
+    pub filtered: bool,
+    /// Whether it was detected.
+    #[serde(default)]
+    pub detected: bool,
+    /// For protected code: where it comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<Citation>,
+}
+
+/// The source of protected material.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Citation {
+    /// The source URL.
+    #[serde(default, rename = "URL")]
+    pub url: Option<String>,
+    /// Its license.
+    #[serde(default)]
+    pub license: Option<String>,
+}
+
+/// Custom blocklist results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BlocklistResults {
+    /// Whether a blocklist caused the content to be filtered.
+    #[serde(default)]
+    pub filtered: bool,
+    /// Per blocklist.
+    #[serde(default)]
+    pub details: Vec<BlocklistResult>,
+}
+
+/// One blocklist's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct BlocklistResult {
+    /// Whether it matched.
+    #[serde(default)]
+    pub filtered: bool,
+    /// The blocklist's id.
+    #[serde(default)]
+    pub id: String,
+}
+
+/// An error the filter itself reported (the content was not checked).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FilterError {
+    /// The code.
+    #[serde(default, deserialize_with = "crate::error::string_or_number")]
+    pub code: Option<String>,
+    /// The message.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+/// Content-filter results for a prompt or a choice. Every category is optional: Azure sends
+/// `{}` when it did not annotate, and adds categories over time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ContentFilterResults {
+    /// Hate and fairness.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hate: Option<SeverityResult>,
+    /// Self-harm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_harm: Option<SeverityResult>,
+    /// Sexual content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sexual: Option<SeverityResult>,
+    /// Violence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violence: Option<SeverityResult>,
+    /// Profanity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profanity: Option<DetectionResult>,
+    /// Jailbreak attempts (prompts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jailbreak: Option<DetectionResult>,
+    /// Indirect attacks (prompts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indirect_attack: Option<DetectionResult>,
+    /// Protected text (completions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected_material_text: Option<DetectionResult>,
+    /// Protected code (completions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protected_material_code: Option<DetectionResult>,
+    /// Custom blocklists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_blocklists: Option<BlocklistResults>,
+    /// The filter failed to run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<FilterError>,
+}
+
+impl ContentFilterResults {
+    /// True when any category filtered the content.
+    pub fn any_filtered(&self) -> bool {
+        let sev = [&self.hate, &self.self_harm, &self.sexual, &self.violence];
+        let det = [
+            &self.profanity,
+            &self.jailbreak,
+            &self.indirect_attack,
+            &self.protected_material_text,
+            &self.protected_material_code,
+        ];
+        sev.iter().any(|r| r.as_ref().is_some_and(|r| r.filtered))
+            || det.iter().any(|r| r.as_ref().is_some_and(|r| r.filtered))
+            || self.custom_blocklists.as_ref().is_some_and(|b| b.filtered)
+    }
+
+    /// True when Azure sent `{}` (nothing annotated).
+    pub fn is_empty(&self) -> bool {
+        *self == ContentFilterResults::default()
+    }
+}
+
+/// Filter results for one prompt of the request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PromptFilterResult {
+    /// Which prompt.
+    #[serde(default)]
+    pub prompt_index: u32,
+    /// Its results.
+    #[serde(default)]
+    pub content_filter_results: ContentFilterResults,
+}

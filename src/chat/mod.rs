@@ -1,0 +1,67 @@
+//! Chat completions with audio: requests, replies, multi-turn conversations.
+
+pub mod conversation;
+pub mod filter;
+pub mod message;
+pub mod request;
+pub mod response;
+
+use crate::client::{Client, Route};
+use crate::error::{Error, Result};
+use crate::metadata::ResponseMetadata;
+use crate::transport::body::BodyPlan;
+use crate::transport::read_body;
+
+pub use request::ChatRequest;
+pub use response::ChatCompletion;
+
+/// The chat completions API of a [`Client`]: `client.chat()`.
+#[derive(Debug, Clone, Copy)]
+pub struct Chat<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Chat<'_> {
+    /// Sends the request and decodes the reply (audio decoded from base64 once, from the body).
+    ///
+    /// ```no_run
+    /// # async fn f(client: azure_openai_audio::Client) -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::{AudioFormat, ChatRequest, Message, Voice};
+    /// let request = ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
+    ///     .audio(Voice::Alloy, AudioFormat::Wav);
+    /// let reply = client.chat().complete(&request).await?;
+    /// let audio = reply.audio().expect("spoken reply");
+    /// std::fs::write("dog.wav", &audio.data).unwrap();
+    /// println!("{}", audio.transcript);
+    /// # Ok(()) }
+    /// ```
+    pub async fn complete(&self, request: &ChatRequest) -> Result<ChatCompletion> {
+        let plan = self.plan(request)?;
+        let response = self
+            .client
+            .post(&self.client.inner.chat_url, &plan, "application/json")
+            .await?;
+        let metadata =
+            ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
+        let body = read_body(response)
+            .await
+            .map_err(|e| e.with_metadata(metadata.clone()))?;
+        let mut reply: ChatCompletion = serde_json::from_slice(&body).map_err(|e| {
+            Error::decode("the reply is not a chat completion")
+                .with_source(e)
+                .with_metadata(metadata.clone())
+        })?;
+        reply.metadata = metadata;
+        Ok(reply)
+    }
+
+    /// The body plan for a request, with the model set on the `/openai/v1` route.
+    pub(crate) fn plan(&self, request: &ChatRequest) -> Result<BodyPlan> {
+        if self.client.inner.route == Route::V1 && request.get_model().is_none() {
+            let mut with_model = request.clone();
+            with_model.set_model_if_unset(&self.client.inner.deployment);
+            return BodyPlan::new(&with_model);
+        }
+        BodyPlan::new(request)
+    }
+}

@@ -1,0 +1,216 @@
+//! The chat completions reply, decoded leniently.
+
+use serde::{Deserialize, Serialize};
+
+use crate::audio::AudioData;
+use crate::chat::filter::{ContentFilterResults, PromptFilterResult};
+use crate::chat::message::ToolCall;
+use crate::macros::string_enum;
+use crate::metadata::ResponseMetadata;
+
+string_enum! {
+    /// Why the model stopped.
+    pub enum FinishReason {
+        /// A natural end or a stop sequence.
+        Stop => "stop",
+        /// The token limit.
+        Length => "length",
+        /// The content filter removed content.
+        ContentFilter => "content_filter",
+        /// The model called tools.
+        ToolCalls => "tool_calls",
+        /// The model called a function (legacy).
+        FunctionCall => "function_call",
+    }
+}
+
+/// A chat completion.
+///
+/// Every field the service has been seen to omit is optional or defaults. `metadata` comes from
+/// the response headers, not the body.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChatCompletion {
+    /// `chatcmpl-...`.
+    #[serde(default)]
+    pub id: String,
+    /// `chat.completion`.
+    #[serde(default)]
+    pub object: String,
+    /// Unix seconds.
+    #[serde(default)]
+    pub created: i64,
+    /// The model that answered, e.g. `gpt-4o-audio-preview-2024-12-17`.
+    #[serde(default)]
+    pub model: String,
+    /// The backend configuration.
+    #[serde(default)]
+    pub system_fingerprint: Option<String>,
+    /// The choices (one unless `n` was set).
+    #[serde(default)]
+    pub choices: Vec<Choice>,
+    /// Token counts.
+    #[serde(default)]
+    pub usage: Option<Usage>,
+    /// Azure: filter results for the prompt(s).
+    #[serde(default)]
+    pub prompt_filter_results: Vec<PromptFilterResult>,
+    /// Status and headers of the response (request ids, region, rate limits).
+    #[serde(skip)]
+    pub metadata: ResponseMetadata,
+}
+
+impl ChatCompletion {
+    /// The first choice's message, if there is one.
+    pub fn message(&self) -> Option<&ResponseMessage> {
+        self.choices.first().map(|c| &c.message)
+    }
+
+    /// The first choice's spoken reply, if there is one.
+    pub fn audio(&self) -> Option<&ReplyAudio> {
+        self.message().and_then(|m| m.audio.as_ref())
+    }
+
+    /// The first choice's text: its content, else its audio transcript.
+    pub fn text(&self) -> Option<&str> {
+        let m = self.message()?;
+        m.content
+            .as_deref()
+            .or(m.audio.as_ref().map(|a| a.transcript.as_str()))
+    }
+}
+
+/// One choice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Choice {
+    /// Its index.
+    #[serde(default)]
+    pub index: u32,
+    /// Why it ended; `None` when the service did not say.
+    #[serde(default)]
+    pub finish_reason: Option<FinishReason>,
+    /// The message.
+    #[serde(default)]
+    pub message: ResponseMessage,
+    /// Azure: filter results for this choice.
+    #[serde(default)]
+    pub content_filter_results: Option<ContentFilterResults>,
+    /// Log probabilities, as sent.
+    #[serde(default)]
+    pub logprobs: Option<serde_json::Value>,
+}
+
+/// The message of a choice.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ResponseMessage {
+    /// `assistant`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The text; `None` beside audio.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// A refusal, when the model refused.
+    #[serde(default)]
+    pub refusal: Option<String>,
+    /// The spoken reply.
+    #[serde(default)]
+    pub audio: Option<ReplyAudio>,
+    /// Tool calls.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub tool_calls: Vec<ToolCall>,
+}
+
+/// The audio of a reply: decoded bytes, the id to cite it by in a later turn, and its transcript.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ReplyAudio {
+    /// `audio_...`: cite it in a later turn with [`Message::assistant_audio`](crate::Message::assistant_audio).
+    #[serde(default)]
+    pub id: String,
+    /// The audio, decoded from base64, in the format requested.
+    #[serde(default)]
+    pub data: AudioData,
+    /// Unix seconds after which the id can no longer be cited.
+    #[serde(default)]
+    pub expires_at: Option<i64>,
+    /// What the audio says.
+    #[serde(default)]
+    pub transcript: String,
+}
+
+impl ReplyAudio {
+    /// True while the id can still be cited (`expires_at` in the future; unknown counts as valid).
+    pub fn is_citable_at(&self, now_unix: i64) -> bool {
+        self.expires_at.is_none_or(|t| t > now_unix)
+    }
+}
+
+/// Token counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Usage {
+    /// Prompt tokens.
+    #[serde(default)]
+    pub prompt_tokens: u32,
+    /// Completion tokens.
+    #[serde(default)]
+    pub completion_tokens: u32,
+    /// Both.
+    #[serde(default)]
+    pub total_tokens: u32,
+    /// Prompt tokens by kind.
+    #[serde(default)]
+    pub prompt_tokens_details: Option<PromptTokensDetails>,
+    /// Completion tokens by kind.
+    #[serde(default)]
+    pub completion_tokens_details: Option<CompletionTokensDetails>,
+}
+
+/// Prompt tokens by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct PromptTokensDetails {
+    /// Audio tokens.
+    #[serde(default)]
+    pub audio_tokens: Option<u32>,
+    /// Cached tokens.
+    #[serde(default)]
+    pub cached_tokens: Option<u32>,
+    /// Text tokens.
+    #[serde(default)]
+    pub text_tokens: Option<u32>,
+    /// Image tokens.
+    #[serde(default)]
+    pub image_tokens: Option<u32>,
+}
+
+/// Completion tokens by kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CompletionTokensDetails {
+    /// Audio tokens.
+    #[serde(default)]
+    pub audio_tokens: Option<u32>,
+    /// Text tokens.
+    #[serde(default)]
+    pub text_tokens: Option<u32>,
+    /// Reasoning tokens.
+    #[serde(default)]
+    pub reasoning_tokens: Option<u32>,
+    /// Predicted tokens that were used.
+    #[serde(default)]
+    pub accepted_prediction_tokens: Option<u32>,
+    /// Predicted tokens that were not.
+    #[serde(default)]
+    pub rejected_prediction_tokens: Option<u32>,
+}
+
+fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}

@@ -1,0 +1,435 @@
+//! One error type for everything the crate can fail at, and the Azure error body.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+
+use crate::chat::filter::ContentFilterResults;
+use crate::metadata::ResponseMetadata;
+
+/// A specialised `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What kind of failure an [`Error`] is. New kinds may be added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The client is misconfigured: a bad endpoint, a missing or malformed variable.
+    Config,
+    /// No usable credential: the token provider failed, or a key cannot go into a header.
+    Credential,
+    /// The request was refused before anything was sent: empty, oversized or unrecognised audio.
+    InvalidInput,
+    /// The connection failed, broke, or the body could not be read.
+    Transport,
+    /// A connect, request or idle timeout elapsed.
+    Timeout,
+    /// The service answered with an error status.
+    Api,
+    /// The service answered, but the answer could not be decoded.
+    Decode,
+}
+
+impl ErrorKind {
+    /// A short lower-case name, as used in [`Display`](fmt::Display).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "configuration error",
+            ErrorKind::Credential => "credential error",
+            ErrorKind::InvalidInput => "invalid input",
+            ErrorKind::Transport => "transport error",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Api => "api error",
+            ErrorKind::Decode => "decode error",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of every fallible call in this crate.
+///
+/// Branch on [`kind`](Error::kind) or on the predicates ([`status`](Error::status),
+/// [`code`](Error::code), [`is_timeout`](Error::is_timeout), [`is_content_filter`](Error::is_content_filter),
+/// [`retry_after`](Error::retry_after), ...). `Display` is one short line that never contains a
+/// secret; the underlying cause, if any, is available through [`std::error::Error::source`].
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    message: String,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    api: Option<ApiError>,
+    metadata: Option<ResponseMetadata>,
+    retry_after: Option<Duration>,
+    attempts: u32,
+}
+
+impl Error {
+    pub(crate) fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                message: message.into(),
+                source: None,
+                api: None,
+                metadata: None,
+                retry_after: None,
+                attempts: 0,
+            }),
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config, message)
+    }
+
+    pub(crate) fn credential(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Credential, message)
+    }
+
+    pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidInput, message)
+    }
+
+    pub(crate) fn decode(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Decode, message)
+    }
+
+    pub(crate) fn with_source(
+        mut self,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        self.inner.source = Some(source.into());
+        self
+    }
+
+    pub(crate) fn with_metadata(mut self, metadata: ResponseMetadata) -> Self {
+        self.inner.metadata = Some(metadata);
+        self
+    }
+
+    pub(crate) fn with_retry_after(mut self, delay: Option<Duration>) -> Self {
+        self.inner.retry_after = delay;
+        self
+    }
+
+    pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
+        self.inner.attempts = attempts;
+        self
+    }
+
+    /// Builds the error for a non-success HTTP status from the body the service sent.
+    pub(crate) fn from_response(metadata: ResponseMetadata, body: &[u8]) -> Self {
+        let api = ApiError::parse(body);
+        let message = match (&api.code, api.message.is_empty()) {
+            (Some(code), false) => format!("{} ({code}): {}", metadata.status, api.message),
+            (Some(code), true) => format!("{} ({code})", metadata.status),
+            (None, false) => format!("{}: {}", metadata.status, api.message),
+            (None, true) => format!("{}", metadata.status),
+        };
+        let retry_after = metadata.retry_after();
+        let mut err = Self::new(ErrorKind::Api, message).with_retry_after(retry_after);
+        err.inner.api = Some(api);
+        err.with_metadata(metadata)
+    }
+
+    /// Maps a reqwest failure to a transport or timeout error (reqwest stays behind `source()`).
+    pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
+        let kind = if is_timeout_chain(&err) {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Transport
+        };
+        let message = if err.is_connect() {
+            "could not connect"
+        } else if kind == ErrorKind::Timeout {
+            "the request timed out"
+        } else if err.is_body() || err.is_decode() {
+            "the response body could not be read"
+        } else {
+            "the request failed"
+        };
+        // `without_url` keeps the URL (and with it any query) out of the source's text.
+        Self::new(kind, message).with_source(err.without_url())
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+
+    /// The HTTP status the service answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.metadata.as_ref().map(|m| m.status)
+    }
+
+    /// The request id the service gave (`x-request-id`, else `apim-request-id`): quote it to Azure support.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.metadata.as_ref().and_then(|m| m.request_id())
+    }
+
+    /// Headers and ids of the response that carried the error, if there was one.
+    pub fn metadata(&self) -> Option<&ResponseMetadata> {
+        self.inner.metadata.as_ref()
+    }
+
+    /// The parsed Azure error body, for [`ErrorKind::Api`] errors.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        self.inner.api.as_ref()
+    }
+
+    /// The service's error code (`"content_filter"`, `"429"`, `"DeploymentNotFound"`, ...).
+    pub fn code(&self) -> Option<&str> {
+        self.inner.api.as_ref().and_then(|a| a.code.as_deref())
+    }
+
+    /// True for connect, request and idle timeouts.
+    pub fn is_timeout(&self) -> bool {
+        self.inner.kind == ErrorKind::Timeout
+    }
+
+    /// True when Azure's content filter rejected the prompt (no string matching needed).
+    pub fn is_content_filter(&self) -> bool {
+        self.inner
+            .api
+            .as_ref()
+            .is_some_and(ApiError::is_content_filter)
+    }
+
+    /// True for 429 throttling.
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// True when sending the same request again may succeed: timeouts, transport failures,
+    /// 408, 409, 429 and 5xx (never a content-filter rejection).
+    pub fn is_retryable(&self) -> bool {
+        match self.inner.kind {
+            ErrorKind::Timeout | ErrorKind::Transport => true,
+            ErrorKind::Api => {
+                !self.is_content_filter()
+                    && matches!(self.status(), Some(408 | 409 | 429 | 500 | 502 | 503 | 504))
+            }
+            _ => false,
+        }
+    }
+
+    /// How long the service asked the caller to wait before trying again, if it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+
+    /// How many attempts were made before this error was returned (0 when nothing was sent).
+    pub fn attempts(&self) -> u32 {
+        self.inner.attempts
+    }
+}
+
+fn is_timeout_chain(err: &reqwest::Error) -> bool {
+    if err.is_timeout() {
+        return true;
+    }
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::TimedOut {
+                return true;
+            }
+        }
+        source = s.source();
+    }
+    false
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.inner.kind, self.inner.message)
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.inner.kind)
+            .field("message", &self.inner.message);
+        if let Some(m) = &self.inner.metadata {
+            d.field("status", &m.status)
+                .field("request_id", &m.request_id());
+        }
+        if let Some(api) = &self.inner.api {
+            d.field("code", &api.code);
+        }
+        if let Some(r) = &self.inner.retry_after {
+            d.field("retry_after", r);
+        }
+        if self.inner.attempts > 0 {
+            d.field("attempts", &self.inner.attempts);
+        }
+        if let Some(s) = &self.inner.source {
+            d.field("source", s);
+        }
+        d.finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner
+            .source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// How many bytes of a body that is not JSON an [`ApiError`] keeps.
+pub const RAW_BODY_PREFIX: usize = 512;
+
+/// The `error` object of an Azure OpenAI error response, parsed leniently.
+///
+/// `code` may arrive as a string or a number; `innererror` and `inner_error` are both read, as
+/// are `content_filter_result` and `content_filter_results`. A body that is not JSON still gives
+/// an `ApiError`, with the start of the body in [`raw_body`](ApiError::raw_body).
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The error code, e.g. `content_filter`, `429`, `DeploymentNotFound`.
+    pub code: Option<String>,
+    /// The human-readable message.
+    pub message: String,
+    /// The request parameter the error is about, e.g. `prompt`.
+    pub param: Option<String>,
+    /// The error type, when the service gives one.
+    pub error_type: Option<String>,
+    /// Details: Responsible AI policy code and the content-filter results.
+    pub inner_error: Option<InnerError>,
+    /// The start of the body (at most [`RAW_BODY_PREFIX`] bytes) when it was not an Azure error object.
+    pub raw_body: Option<String>,
+}
+
+/// The `innererror` of an Azure error.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[non_exhaustive]
+pub struct InnerError {
+    /// Usually `ResponsibleAIPolicyViolation`.
+    #[serde(default, deserialize_with = "string_or_number")]
+    pub code: Option<String>,
+    /// Which content-filter categories fired.
+    #[serde(default, alias = "content_filter_result")]
+    pub content_filter_results: Option<ContentFilterResults>,
+    /// The prompt as the service revised it, when it did.
+    #[serde(default)]
+    pub revised_prompt: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorEnvelope {
+    error: WireError,
+}
+
+#[derive(Deserialize)]
+struct WireError {
+    #[serde(default, deserialize_with = "string_or_number")]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    param: Option<String>,
+    #[serde(default, rename = "type")]
+    error_type: Option<String>,
+    #[serde(default, alias = "inner_error")]
+    innererror: Option<InnerError>,
+}
+
+impl ApiError {
+    /// Parses an error body; never fails.
+    pub fn parse(body: &[u8]) -> ApiError {
+        match serde_json::from_slice::<ErrorEnvelope>(body) {
+            Ok(ErrorEnvelope { error }) => ApiError {
+                code: error.code,
+                message: error.message.unwrap_or_default(),
+                param: error.param,
+                error_type: error.error_type,
+                inner_error: error.innererror,
+                raw_body: None,
+            },
+            Err(_) => {
+                let end = body.len().min(RAW_BODY_PREFIX);
+                let start = String::from_utf8_lossy(&body[..end]).into_owned();
+                ApiError {
+                    message: String::new(),
+                    raw_body: Some(start),
+                    ..ApiError::default()
+                }
+            }
+        }
+    }
+
+    /// True when the content filter rejected the request.
+    pub fn is_content_filter(&self) -> bool {
+        self.code.as_deref() == Some("content_filter")
+            || self.inner_error.as_ref().is_some_and(|i| {
+                i.code.as_deref() == Some("ResponsibleAIPolicyViolation")
+                    || i.content_filter_results.is_some()
+            })
+    }
+
+    /// The content-filter results that caused the rejection, if any.
+    pub fn content_filter_results(&self) -> Option<&ContentFilterResults> {
+        self.inner_error
+            .as_ref()
+            .and_then(|i| i.content_filter_results.as_ref())
+    }
+}
+
+pub(crate) fn string_or_number<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Code {
+        S(String),
+        I(i64),
+        F(f64),
+    }
+    Ok(match Option::<Code>::deserialize(d)? {
+        Some(Code::S(s)) => Some(s),
+        Some(Code::I(i)) => Some(i.to_string()),
+        Some(Code::F(f)) => Some(f.to_string()),
+        None => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_string_or_number_and_inner_error_spellings() {
+        let a = ApiError::parse(
+            br#"{"error":{"code":429,"message":"slow down","inner_error":{"code":"X"}}}"#,
+        );
+        assert_eq!(a.code.as_deref(), Some("429"));
+        assert_eq!(a.inner_error.unwrap().code.as_deref(), Some("X"));
+        let b = ApiError::parse(br#"{"error":{"code":"401","message":"denied"}}"#);
+        assert_eq!(b.code.as_deref(), Some("401"));
+        assert!(!b.is_content_filter());
+    }
+
+    #[test]
+    fn non_json_body_keeps_its_start() {
+        let body = format!("<html>{}</html>", "x".repeat(2000));
+        let a = ApiError::parse(body.as_bytes());
+        assert_eq!(a.raw_body.as_ref().unwrap().len(), RAW_BODY_PREFIX);
+        assert!(a.raw_body.unwrap().starts_with("<html>"));
+        assert_eq!(a.code, None);
+    }
+}

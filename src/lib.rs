@@ -1,0 +1,52 @@
+//! # azure-openai-audio
+//!
+//! A typed async client for the audio side of Azure OpenAI: ask `gpt-4o-audio-preview` /
+//! `gpt-4o-mini-audio-preview` for spoken replies, send WAV or MP3 audio as input, and continue a
+//! conversation by citing earlier audio by its id.
+//!
+//! ```no_run
+//! use azure_openai_audio::{AudioFormat, ChatRequest, Client, Message, Voice};
+//!
+//! # async fn run() -> azure_openai_audio::Result<()> {
+//! let client = Client::from_env()?; // AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY (or Entra ID), ...
+//! let request = ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
+//!     .audio(Voice::Alloy, AudioFormat::Wav);
+//! let reply = client.chat().complete(&request).await?;
+//! let audio = reply.audio().expect("a spoken reply");
+//! std::fs::write("dog.wav", &audio.data).expect("write dog.wav");
+//! println!("{}", audio.transcript);
+//! # Ok(()) }
+//! ```
+//!
+//! ## Modules
+//! - [`client`]: the [`Client`], its builder and `from_env`.
+//! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
+//! - [`chat`]: chat completions: requests, replies, [`Conversation`].
+//! - [`audio`]: voices, formats, input audio, decoded output audio.
+//! - [`error`]: the one [`Error`] type.
+//! - [`transport`]: request bodies that stream large audio.
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod macros;
+
+pub mod audio;
+pub mod chat;
+pub mod client;
+pub mod credential;
+pub mod error;
+pub mod metadata;
+pub mod transport;
+
+pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use chat::conversation::Conversation;
+pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
+pub use chat::message::{ContentPart, Message, UserContent};
+pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
+pub use chat::response::{
+    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Usage,
+};
+pub use client::{Client, ClientBuilder, Route};
+pub use credential::Credential;
+pub use error::{ApiError, Error, ErrorKind, Result};
+pub use metadata::ResponseMetadata;
