@@ -1,0 +1,2 @@
+//! Nothing but the dependency.
+pub use async_openai;
