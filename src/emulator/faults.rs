@@ -41,7 +41,9 @@ pub(crate) struct FaultQueue(Mutex<VecDeque<(Fault, usize)>>);
 impl FaultQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Fault, usize)>> {
         // A panic while holding this lock cannot leave the queue half-updated: keep using it.
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Queues `fault` for the next `times` requests (after the faults already queued).

@@ -196,7 +196,10 @@ mod tests {
         // MPEG-1 layer III, 128 kbit/s, 44.1 kHz, no padding, joint stereo: 417-byte frames.
         let header = [0xFF, 0xFB, 0x90, 0x44];
         let f = frame(&header).unwrap();
-        assert_eq!((f.len, f.samples, f.sample_rate, f.channels), (417, 1152, 44_100, 2));
+        assert_eq!(
+            (f.len, f.samples, f.sample_rate, f.channels),
+            (417, 1152, 44_100, 2)
+        );
         let mut data = b"ID3\x04\x00\x00\x00\x00\x00\x05hello".to_vec();
         for _ in 0..100 {
             let mut fr = vec![0u8; 417];

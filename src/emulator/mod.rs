@@ -250,8 +250,11 @@ impl EmulatorBuilder {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
             .await
             .map_err(|e| {
-                Error::config(format!("the emulator cannot listen on 127.0.0.1:{}", self.port))
-                    .with_source(e)
+                Error::config(format!(
+                    "the emulator cannot listen on 127.0.0.1:{}",
+                    self.port
+                ))
+                .with_source(e)
             })?;
         let addr = listener.local_addr().map_err(|e| {
             Error::config("the emulator cannot read its own address").with_source(e)
@@ -315,10 +318,14 @@ fn seed() -> u64 {
 /// # Ok(()) }
 /// ```
 pub async fn client_from_env_or_emulator() -> Result<(Client, Option<Emulator>)> {
-    let endpoint_set =
-        std::env::var_os(env::ENDPOINT).is_some_and(|v| !v.to_string_lossy().trim().is_empty());
-    if endpoint_set {
-        return Ok((Client::from_env()?, None));
+    client_from_vars_or_emulator(|name| std::env::var(name)).await
+}
+
+async fn client_from_vars_or_emulator(
+    var: impl Fn(&str) -> std::result::Result<String, std::env::VarError>,
+) -> Result<(Client, Option<Emulator>)> {
+    if var(env::ENDPOINT).is_ok_and(|v| !v.trim().is_empty()) {
+        return Ok((Client::builder_from_env(var)?.build()?, None));
     }
     let emulator = Emulator::start().await?;
     eprintln!(
@@ -329,8 +336,78 @@ pub async fn client_from_env_or_emulator() -> Result<(Client, Option<Emulator>)>
     let client = Client::builder_from_env(|name| match name {
         env::ENDPOINT => Ok(emulator.endpoint().to_owned()),
         env::API_KEY => Ok(emulator.api_key().to_owned()),
-        other => std::env::var(other),
+        other => var(other),
     })?
     .build()?;
     Ok((client, Some(emulator)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::env::VarError;
+
+    #[tokio::test]
+    async fn examples_use_the_emulator_only_without_an_endpoint() {
+        let (client, emulator) = client_from_vars_or_emulator(|name| match name {
+            "OPENAI_API_VERSION" => Ok("2025-03-01-preview".to_owned()),
+            _ => Err(VarError::NotPresent),
+        })
+        .await
+        .unwrap();
+        let emulator = emulator.expect("an emulator when AZURE_OPENAI_ENDPOINT is unset");
+        assert_eq!(
+            client.endpoint().as_str(),
+            format!("{}/", emulator.endpoint())
+        );
+        assert_eq!(client.deployment(), DEFAULT_DEPLOYMENT);
+        assert_eq!(client.api_version(), "2025-03-01-preview");
+        let request = crate::ChatRequest::new([crate::Message::user("hi")]);
+        let reply = client.chat().complete(&request).await.unwrap();
+        assert_eq!(reply.text(), Some("You said: hi."));
+
+        let (client, emulator) = client_from_vars_or_emulator(|name| match name {
+            "AZURE_OPENAI_ENDPOINT" => Ok("https://r.openai.azure.com".to_owned()),
+            "AZURE_OPENAI_API_KEY" => Ok("k".to_owned()),
+            _ => Err(VarError::NotPresent),
+        })
+        .await
+        .unwrap();
+        assert!(emulator.is_none());
+        assert_eq!(client.endpoint().as_str(), "https://r.openai.azure.com/");
+    }
+
+    #[tokio::test]
+    async fn dropping_or_shutting_down_closes_the_port() {
+        let emulator = Emulator::start().await.unwrap();
+        let addr = emulator.local_addr();
+        assert!(tokio::net::TcpStream::connect(addr).await.is_ok());
+        emulator.shutdown().await;
+        assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+
+        let emulator = Emulator::start().await.unwrap();
+        let addr = emulator.local_addr();
+        drop(emulator);
+        // The abort takes effect when the server task is next polled.
+        let mut closed = false;
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+            if tokio::net::TcpStream::connect(addr).await.is_err() {
+                closed = true;
+                break;
+            }
+        }
+        assert!(
+            closed,
+            "the port is still open after the emulator was dropped"
+        );
+    }
+
+    #[test]
+    fn starting_outside_a_runtime_is_an_error_not_a_panic() {
+        let e = futures_util::FutureExt::now_or_never(Emulator::start())
+            .expect("fails at once")
+            .unwrap_err();
+        assert!(e.to_string().contains("Tokio runtime"), "{e}");
+    }
 }

@@ -96,11 +96,13 @@ impl State {
     fn completion_id(&self) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let mut id = String::from("chatcmpl-");
-        let (mut a, mut b) = (self.random(), self.random());
+        let mut r = 0;
         for i in 0..29 {
-            let r = if i < 10 { &mut a } else { &mut b };
-            id.push(char::from(ALPHABET[(*r % 62) as usize]));
-            *r /= 62;
+            if i % 10 == 0 {
+                r = self.random();
+            }
+            id.push(char::from(ALPHABET[(r % 62) as usize]));
+            r /= 62;
         }
         id
     }
@@ -239,7 +241,9 @@ async fn chat(
     });
     match state.faults.next() {
         Some(Fault::RateLimit { retry_after }) => {
-            let version = api_version.as_deref().unwrap_or(crate::client::DEFAULT_API_VERSION);
+            let version = api_version
+                .as_deref()
+                .unwrap_or(crate::client::DEFAULT_API_VERSION);
             return Err(Failure::rate_limited(retry_after, version).into());
         }
         Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
@@ -315,9 +319,7 @@ async fn chat(
     let answer = if plan.stream {
         Answer::Stream(sse::events(&reply, plan.include_usage))
     } else {
-        Answer::Json(
-            reply::completion(&reply).map_err(|_| Failure::server_error(request_id))?,
-        )
+        Answer::Json(reply::completion(&reply).map_err(|_| Failure::server_error(request_id))?)
     };
     if let Some(a) = &reply.audio {
         state.audio.insert(a.id.clone(), a.expires_at);
@@ -424,5 +426,6 @@ mod tests {
         assert_ne!(a, s.audio_id());
         let c = s.completion_id();
         assert!(c.starts_with("chatcmpl-") && c.len() == 38, "{c}");
+        assert!(!c.contains("AAAA"), "every character is drawn: {c}");
     }
 }

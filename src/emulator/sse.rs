@@ -3,14 +3,14 @@
 //! The order is the service's: a first event that carries only `prompt_filter_results` (empty
 //! `id`, `model` and `object`, `created: 0`); a first delta with the role (and, for audio, the
 //! audio id and an empty transcript); transcript deltas alternating with pcm16 audio deltas; a
-//! finish chunk; the usage chunk (`choices: []`, only with `stream_options.include_usage`); for
+//! finish chunk (`delta: {}`, `finish_reason: "stop"`); the usage chunk (`choices: []`, only with `stream_options.include_usage`); for
 //! audio, a last delta carrying only `expires_at`; then `data: [DONE]`.
 
 use base64::Engine as _;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use super::reply::{choice_filter_results, pcm16, Reply, FINGERPRINT, SAMPLES_PER_CHAR};
+use super::reply::{pcm16, Reply, FINGERPRINT, SAMPLES_PER_CHAR};
 
 /// The events of a streamed reply, each a complete `data: ...\n\n` frame.
 pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
@@ -22,18 +22,14 @@ pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
         "object": "",
         "prompt_filter_results": reply.prompt_filter_results,
     }))];
-    let chunk = |delta: Value, finish: Option<&str>, filters: Option<Value>| {
-        let mut choice = json!({
-            "delta": delta,
-            "finish_reason": finish,
-            "index": 0,
-            "logprobs": null,
-        });
-        if let (Some(filters), Value::Object(c)) = (filters, &mut choice) {
-            c.insert("content_filter_results".to_owned(), filters);
-        }
+    let chunk = |delta: Value, finish: Option<&str>| {
         event(&json!({
-            "choices": [choice],
+            "choices": [{
+                "delta": delta,
+                "finish_reason": finish,
+                "index": 0,
+                "logprobs": null,
+            }],
             "created": reply.created,
             "id": reply.id,
             "model": reply.model,
@@ -48,15 +44,14 @@ pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
             out.push(chunk(
                 json!({"role": "assistant", "content": null, "audio": {"id": audio.id, "transcript": ""}}),
                 None,
-                None,
             ));
             let mut at = 0;
             for piece in pieces {
                 let end = (at + piece.chars().count() * SAMPLES_PER_CHAR).min(audio.pcm.len());
-                out.push(chunk(json!({"audio": {"transcript": piece}}), None, None));
-                let data = base64::engine::general_purpose::STANDARD
-                    .encode(pcm16(&audio.pcm[at..end]));
-                out.push(chunk(json!({"audio": {"data": data}}), None, None));
+                out.push(chunk(json!({"audio": {"transcript": piece}}), None));
+                let data =
+                    base64::engine::general_purpose::STANDARD.encode(pcm16(&audio.pcm[at..end]));
+                out.push(chunk(json!({"audio": {"data": data}}), None));
                 at = end;
             }
         }
@@ -64,14 +59,13 @@ pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
             out.push(chunk(
                 json!({"content": "", "refusal": null, "role": "assistant"}),
                 None,
-                None,
             ));
             for piece in pieces {
-                out.push(chunk(json!({"content": piece}), None, None));
+                out.push(chunk(json!({"content": piece}), None));
             }
         }
     }
-    out.push(chunk(json!({}), Some("stop"), Some(choice_filter_results())));
+    out.push(chunk(json!({}), Some("stop")));
     if include_usage {
         out.push(event(&json!({
             "choices": [],
@@ -86,7 +80,6 @@ pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
     if let Some(audio) = &reply.audio {
         out.push(chunk(
             json!({"audio": {"expires_at": audio.expires_at}}),
-            None,
             None,
         ));
     }

@@ -15,7 +15,14 @@ pub(crate) const VOICES: &[&str] = &[
 ];
 /// The output formats the service knows.
 const FORMATS: &[&str] = &["wav", "mp3", "flac", "opus", "pcm16", "aac"];
-const ROLES: &[&str] = &["system", "developer", "user", "assistant", "tool", "function"];
+const ROLES: &[&str] = &[
+    "system",
+    "developer",
+    "user",
+    "assistant",
+    "tool",
+    "function",
+];
 const PART_TYPES: &[&str] = &["text", "image_url", "input_audio"];
 const INPUT_FORMATS: &[&str] = &["wav", "mp3"];
 
@@ -220,7 +227,11 @@ fn check_message(
             if let Some(audio) = m.get("audio").filter(|a| !a.is_null()) {
                 let param = format!("{at}.audio.id");
                 let Value::Object(a) = audio else {
-                    return Err(Failure::wrong_type(&format!("{at}.audio"), "an object", audio));
+                    return Err(Failure::wrong_type(
+                        &format!("{at}.audio"),
+                        "an object",
+                        audio,
+                    ));
                 };
                 let id = required_str(a.get("id"), &param)?;
                 match store.lookup(id, now) {
