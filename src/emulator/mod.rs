@@ -305,8 +305,9 @@ fn seed() -> u64 {
 }
 
 /// For examples and quick starts: a client from the environment when `AZURE_OPENAI_ENDPOINT` is
-/// set, else a client for a newly started emulator (returned too: keep it alive while the client
-/// is used).
+/// set, else a client for a newly started emulator, returned too: keep it alive while the client
+/// is used by binding it to a name such as `_emulator` (the pattern `_` would drop it, and stop
+/// the server, at once).
 ///
 /// In the second case it prints one line on stderr:
 /// `AZURE_OPENAI_ENDPOINT is not set: using the built-in offline emulator at http://127.0.0.1:PORT`.
