@@ -330,8 +330,18 @@ async fn injected_rate_limits_and_server_errors_look_like_azure() {
         .as_str()
         .unwrap()
         .contains("Please retry after 2 seconds"));
-    let (status, _, body) = post(&emulator, &hi).await;
-    assert_eq!(status, 500);
+    let response = reqwest::Client::new()
+        .post(url(&emulator, "d"))
+        .header("api-key", "k")
+        .header("x-ms-client-request-id", "my-trace-id")
+        .body(hi.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(response.headers()["x-ms-client-request-id"], "my-trace-id");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
     assert_eq!(body["error"]["type"], "server_error");
     let (status, _, _) = post(&emulator, &hi).await;
     assert_eq!(status, 200);

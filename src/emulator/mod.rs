@@ -404,6 +404,25 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn debug_shows_no_key() {
+        let emulator = Emulator::builder()
+            .api_key("sk-secret")
+            .fault(Fault::ServerError, 2)
+            .start()
+            .await
+            .unwrap();
+        assert_eq!(
+            format!("{emulator:?}"),
+            format!(
+                "Emulator {{ endpoint: {:?}, pending_faults: 2, requests_received: 0, .. }}",
+                emulator.endpoint()
+            )
+        );
+        let builder = format!("{:?}", Emulator::builder().api_key("sk-secret"));
+        assert!(!builder.contains("sk-secret"), "{builder}");
+    }
+
     #[test]
     fn starting_outside_a_runtime_is_an_error_not_a_panic() {
         let e = futures_util::FutureExt::now_or_never(Emulator::start())
