@@ -25,6 +25,7 @@
 //! - [`audio`]: voices, formats, input audio, decoded output audio.
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio.
+//! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -34,6 +35,8 @@ pub mod audio;
 pub mod chat;
 pub mod client;
 pub mod credential;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod metadata;
 pub mod transport;
@@ -50,3 +53,8 @@ pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
+
+/// The README's examples are compiled as doctests, so they cannot drift from the API.
+#[cfg(all(doctest, feature = "entra-id"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
