@@ -3,6 +3,7 @@
 //! Chat completions use them today; speech, transcription and the Realtime API will use the same
 //! types when the crate grows to them.
 
+pub(crate) mod in_place;
 pub(crate) mod input;
 mod output;
 

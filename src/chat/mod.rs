@@ -7,7 +7,7 @@ pub mod request;
 pub mod response;
 
 use crate::client::{Client, Route};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::metadata::ResponseMetadata;
 use crate::transport::body::BodyPlan;
 use crate::transport::read_body;
@@ -46,11 +46,9 @@ impl Chat<'_> {
         let body = read_body(response)
             .await
             .map_err(|e| e.with_metadata(metadata.clone()))?;
-        let mut reply: ChatCompletion = serde_json::from_slice(&body).map_err(|e| {
-            Error::decode("the reply is not a chat completion")
-                .with_source(e)
-                .with_metadata(metadata.clone())
-        })?;
+        // The audio is decoded over its own base64 text in the body: no second buffer.
+        let mut reply =
+            ChatCompletion::from_json(body).map_err(|e| e.with_metadata(metadata.clone()))?;
         reply.metadata = metadata;
         Ok(reply)
     }

@@ -71,6 +71,34 @@ impl ChatCompletion {
         self.message().and_then(|m| m.audio.as_ref())
     }
 
+    /// Parses a chat completion from its JSON body, as the client does with every reply: each
+    /// audio is decoded over its own base64 text in `body`, so the audio is never held twice
+    /// (an [`ErrorKind::Decode`](crate::ErrorKind::Decode) error if the body is not a chat
+    /// completion or its audio is not base64).
+    ///
+    /// ```
+    /// let body = br#"{"choices":[{"message":{"audio":{"id":"audio_1","data":"UklGRg==","transcript":"hi"}}}]}"#;
+    /// let reply = azure_openai_audio::ChatCompletion::from_json(body.to_vec())?;
+    /// assert_eq!(reply.audio().unwrap().data.as_bytes(), b"RIFF");
+    /// # Ok::<(), azure_openai_audio::Error>(())
+    /// ```
+    pub fn from_json(body: Vec<u8>) -> crate::error::Result<Self> {
+        crate::audio::in_place::parse(
+            body,
+            "the reply is not a chat completion",
+            ChatCompletion::audio_slots,
+        )
+    }
+
+    /// Every choice's audio field, in document order (for decoding audio in place).
+    fn audio_slots(&mut self) -> Vec<&mut AudioData> {
+        self.choices
+            .iter_mut()
+            .filter_map(|c| c.message.audio.as_mut())
+            .map(|a| &mut a.data)
+            .collect()
+    }
+
     /// The first choice's text: its content, else its audio transcript.
     pub fn text(&self) -> Option<&str> {
         let m = self.message()?;

@@ -2,7 +2,6 @@
 
 pub mod body;
 
-use bytes::Bytes;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use url::Url;
 
@@ -64,7 +63,8 @@ impl Client {
 }
 
 /// Reads a whole body into one buffer sized from `Content-Length`, without a second copy.
-pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Bytes> {
+/// A `Vec`, so the reply's audio can be decoded in it (see `audio::in_place`).
+pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>> {
     let hint = response
         .content_length()
         .unwrap_or(0)
@@ -73,7 +73,7 @@ pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Bytes> 
     while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
         buf.extend_from_slice(&chunk);
     }
-    Ok(Bytes::from(buf))
+    Ok(buf)
 }
 
 async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>> {

@@ -131,11 +131,14 @@ fn run(path: &str, input: &std::path::Path, output: &std::path::Path, endpoint: 
         .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME")
         .env_remove("OPENAI_API_VERSION")
         .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
         .output()
         .unwrap_or_else(|e| panic!("cannot start {}: {e}", measure.display()));
     let wall_s = start.elapsed().as_secs_f64();
-    assert!(out.status.success(), "{path} failed");
+    assert!(
+        out.status.success(),
+        "{path} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The program's own stdout (the transcript) comes first; the last line is measure's.
     let text = String::from_utf8_lossy(&out.stdout);
     let last = text.lines().last().unwrap_or_default();
