@@ -16,7 +16,8 @@ use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// Bytes of audio per encoded chunk in the body (3 * 32 KiB); sizes around it cross chunk edges.
+/// Bytes of audio per encoded chunk in the body (3 * 32 KiB; files go 2 chunks at a time); sizes
+/// around multiples of it cross chunk edges.
 const CHUNK: usize = 3 * 32 * 1024;
 
 /// Text that needs every kind of JSON escaping.
@@ -73,8 +74,10 @@ const LENGTHS: &[usize] = &[
     CHUNK,
     CHUNK + 1,
     CHUNK + 2,
+    2 * CHUNK,
     2 * CHUNK + 1,
     3 * CHUNK - 2,
+    4 * CHUNK + 3,
 ];
 
 async fn audio(r: &mut Rng, n: u64) -> InputAudio {

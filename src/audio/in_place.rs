@@ -92,11 +92,11 @@ pub(crate) fn parse<T: DeserializeOwned>(
         decoded.push(decode_over(&mut body, text)?);
     }
     if let [only] = &decoded[..] {
-        // One audio (the usual reply): move it to the front and give the rest back.
-        body.copy_within(only.clone(), 0);
-        body.truncate(only.len());
+        // One audio (the usual reply): give back what follows it; what precedes it (the reply's
+        // first fields, a few hundred bytes) stays with it rather than moving the audio.
+        body.truncate(only.end);
         body.shrink_to_fit();
-        *pending[0] = AudioData::new(body);
+        *pending[0] = AudioData::new(Bytes::from(body).slice(only.clone()));
     } else {
         let shared = Bytes::from(body);
         for (slot, range) in pending.iter_mut().zip(decoded) {
@@ -108,25 +108,32 @@ pub(crate) fn parse<T: DeserializeOwned>(
 
 /// Decodes the base64 text at `text` in `buf` over itself; returns where its bytes now are.
 ///
-/// The text is copied out a block at a time before its block is decoded; the decoded bytes
-/// (3 for every 4 characters) always end before the next block's text begins.
+/// The bytes (3 for every 4 characters) are written behind the text still to be read. Once they
+/// are a block's worth behind, each block decodes straight from the text; before that (the first
+/// few blocks), through a copy of the block.
 fn decode_over(buf: &mut [u8], text: Range<usize>) -> Result<Range<usize>> {
+    const BYTES: usize = BLOCK / 4 * 3;
     let invalid = || Error::decode("the reply's audio is not valid base64");
     let mut chars = [0u8; BLOCK];
-    let mut bytes = [0u8; BLOCK / 4 * 3 + 3];
+    let mut bytes = [0u8; BYTES];
     let (mut read, mut write) = (text.start, text.start);
     while read < text.end {
         let n = (text.end - read).min(BLOCK);
-        chars[..n].copy_from_slice(&buf[read..read + n]);
-        read += n;
         // Padding may only end the whole text, not a block inside it.
-        if read < text.end && chars[n - 1] == b'=' {
+        if read + n < text.end && buf[read + n - 1] == b'=' {
             return Err(invalid());
         }
-        let m = BASE64_LENIENT
-            .decode_slice(&chars[..n], &mut bytes)
-            .map_err(|e| invalid().with_source(e))?;
-        buf[write..write + m].copy_from_slice(&bytes[..m]);
+        let m = if read - write >= BYTES {
+            let (done, rest) = buf.split_at_mut(read);
+            BASE64_LENIENT.decode_slice(&rest[..n], &mut done[write..])
+        } else {
+            chars[..n].copy_from_slice(&buf[read..read + n]);
+            BASE64_LENIENT
+                .decode_slice(&chars[..n], &mut bytes)
+                .inspect(|&m| buf[write..write + m].copy_from_slice(&bytes[..m]))
+        }
+        .map_err(|e| invalid().with_source(e))?;
+        read += n;
         write += m;
     }
     Ok(text.start..write)
@@ -142,7 +149,9 @@ mod tests {
 
     #[test]
     fn decodes_over_its_own_text_at_every_length_around_a_block() {
-        for len in [0, 1, 2, 3, 4, 5, 6, 8, 9, 6143, 6144, 6145, 6146, 20_000] {
+        for len in [
+            0, 1, 2, 3, 4, 5, 6, 8, 9, 6143, 6144, 6145, 6146, 20_000, 100_001,
+        ] {
             let audio = noise(len);
             let b64 = base64::engine::general_purpose::STANDARD.encode(&audio);
             for text in [b64.clone(), b64.trim_end_matches('=').to_owned()] {
@@ -156,11 +165,14 @@ mod tests {
 
     #[test]
     fn refuses_padding_inside_and_bad_characters() {
-        // The first block alone is valid base64 ending in padding; the text goes on after it.
-        let mut text = "AAAA".repeat(BLOCK / 4 - 1);
-        text.push_str("AA==AAAA");
-        let mut buf = text.clone().into_bytes();
-        assert!(decode_over(&mut buf, 0..text.len()).is_err());
+        // A block that alone is valid base64 ending in padding, with text after it: the first
+        // block (decoded through a copy) and the fifth (decoded straight).
+        for blocks_before in [0, 4] {
+            let mut text = "AAAA".repeat(BLOCK / 4 * (blocks_before + 1) - 1);
+            text.push_str("AA==AAAA");
+            let mut buf = text.clone().into_bytes();
+            assert!(decode_over(&mut buf, 0..text.len()).is_err());
+        }
         let mut buf = b"AA!A".to_vec();
         assert!(decode_over(&mut buf, 0..4).is_err());
     }
@@ -192,7 +204,7 @@ mod tests {
         let body = format!("{{\"a\":\"{}\"}}", e(&x).replace('/', "\\/"));
         let one: Two = parse(body.into_bytes(), "bad", slots).unwrap();
         assert_eq!(one.a.as_bytes(), &x[..]);
-        // One audio: it is moved to the front of the buffer, which is shrunk to it.
+        // One audio after a null one.
         let body = format!("{{\"b\":null,\"a\":\"{}\"}}", e(&x));
         let one: Two = parse(body.into_bytes(), "bad", slots).unwrap();
         assert_eq!(one.a.as_bytes(), &x[..]);

@@ -22,6 +22,10 @@ use crate::error::{Error, Result};
 
 /// Bytes of audio encoded per chunk: a multiple of 3, so only the last chunk has padding.
 const CHUNK: usize = 3 * 32 * 1024;
+/// Bytes of a file read and encoded per trip to the blocking pool (a multiple of 3, too). Each trip
+/// costs a thread hand-off: 2x `CHUNK` halves them for ~0.2 MiB more peak memory (4x: ~0.8 MiB);
+/// see `benches/codec.rs` and `bench/e2e`.
+const FILE_CHUNK: usize = 2 * CHUNK;
 
 thread_local! {
     /// While a plan is being made on this thread: the placeholder prefix and the sources seen.
@@ -190,19 +194,10 @@ fn encode_file(
     path: Arc<std::path::PathBuf>,
     len: u64,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send {
-    use tokio::io::AsyncReadExt;
-    struct State {
-        path: Arc<std::path::PathBuf>,
-        file: Option<tokio::fs::File>,
-        buf: Vec<u8>,
-        read: u64,
-        len: u64,
-        done: bool,
-    }
-    let state = State {
+    let state = FileChunks {
         path,
         file: None,
-        buf: vec![0; CHUNK],
+        buf: Vec::new(),
         read: 0,
         len,
         done: false,
@@ -211,36 +206,66 @@ fn encode_file(
         if st.done {
             return Ok(None);
         }
-        if st.file.is_none() {
-            st.file = Some(tokio::fs::File::open(st.path.as_path()).await?);
+        // Read and encode a chunk on the blocking pool: file reads may block, and this way the
+        // bytes are read straight into our buffer (no copy through tokio's file buffer) and the
+        // encoding stays off the async workers.
+        let (st, chunk) = tokio::task::spawn_blocking(move || {
+            let chunk = st.next_chunk();
+            (st, chunk)
+        })
+        .await
+        .map_err(io::Error::other)?;
+        Ok(chunk?.map(|c| (c, st)))
+    })
+}
+
+/// Reads a file a chunk at a time, checking it still has the size it had when it was opened.
+struct FileChunks {
+    path: Arc<std::path::PathBuf>,
+    file: Option<std::fs::File>,
+    buf: Vec<u8>,
+    read: u64,
+    len: u64,
+    done: bool,
+}
+
+impl FileChunks {
+    /// The next chunk, base64-encoded; `None` at the end.
+    fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
+        use std::io::Read;
+        if self.file.is_none() {
+            self.file = Some(std::fs::File::open(self.path.as_path())?);
+            self.buf = vec![0; FILE_CHUNK];
         }
-        let Some(file) = st.file.as_mut() else {
+        let Some(file) = self.file.as_mut() else {
             return Ok(None);
         };
         let mut filled = 0;
-        while filled < CHUNK {
-            let n = file.read(&mut st.buf[filled..]).await?;
-            if n == 0 {
-                break;
+        while filled < FILE_CHUNK {
+            match file.read(&mut self.buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
             }
-            filled += n;
         }
-        st.read += filled as u64;
-        if st.read > st.len || (filled < CHUNK && st.read != st.len) {
+        self.read += filled as u64;
+        if self.read > self.len || (filled < FILE_CHUNK && self.read != self.len) {
             return Err(io::Error::other(format!(
                 "audio file {} changed size while it was being sent",
-                st.path.display()
+                self.path.display()
             )));
         }
-        if filled < CHUNK {
-            st.done = true;
+        if filled < FILE_CHUNK {
+            self.done = true;
+            self.file = None;
             if filled == 0 {
                 return Ok(None);
             }
         }
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&st.buf[..filled]);
-        Ok(Some((Bytes::from(encoded), st)))
-    })
+        let encoded = base64::engine::general_purpose::STANDARD.encode(&self.buf[..filled]);
+        Ok(Some(Bytes::from(encoded)))
+    }
 }
 
 /// An `http_body::Body` with an exact size hint, so hyper sends `Content-Length`, not chunked.
