@@ -26,7 +26,8 @@ impl Chat<'_> {
     /// An error status is returned here, before any chunk. Streamed audio must be
     /// [`AudioFormat::Pcm16`] (24 kHz mono 16-bit little-endian); another format is refused before
     /// anything is sent. The stream reads the response body as it is polled (no task, no queue);
-    /// dropping it closes the connection and so cancels the request.
+    /// dropping it cancels the request: the connection is closed (by hyper, as soon as the
+    /// service sends its next bytes) instead of being returned to the pool.
     ///
     /// ```no_run
     /// # async fn f(client: azure_openai_audio::Client) -> azure_openai_audio::Result<()> {

@@ -255,3 +255,10 @@ fn accumulated_audio_stream_is_usable_mid_stream_and_continues_a_conversation() 
         serde_json::json!({"role": "assistant", "audio": {"id": "audio_6799a9c7c6b48190a3c4e8f2b7d1e5a3"}})
     );
 }
+
+#[test]
+fn chat_stream_can_move_between_tasks() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<ChatStream>();
+    assert_send::<StreamAccumulator>();
+}
