@@ -218,9 +218,14 @@ impl ChunkDecoder {
             self.over = true;
             return None;
         }
-        if event.event.as_deref() == Some("error") {
-            self.over = true;
-            return Some(Err(Error::from_stream_event(self.metadata.clone(), data)));
+        match event.event.as_deref() {
+            None | Some("message") => {}
+            Some("error") => {
+                self.over = true;
+                return Some(Err(Error::from_stream_event(self.metadata.clone(), data)));
+            }
+            // Named events (a proxy's `ping`, ...) are not chunks.
+            Some(_) => return None,
         }
         if data.trim_ascii().is_empty() {
             return None;

@@ -42,6 +42,8 @@ pub(crate) struct SseParser {
     buf: Vec<u8>,
     /// Where unconsumed bytes start in `buf`.
     pos: usize,
+    /// `buf[pos..searched]` has no line end: a long line sent in small reads is scanned once.
+    searched: usize,
     /// The previous line ended in CR: an LF at the start of the next read belongs to it.
     skip_lf: bool,
     /// Nothing has been read yet (a BOM may still come).
@@ -64,9 +66,10 @@ impl SseParser {
     pub(crate) fn push(&mut self, bytes: &[u8]) {
         if self.pos > 0 && self.pos == self.buf.len() {
             self.buf.clear();
-            self.pos = 0;
+            (self.pos, self.searched) = (0, 0);
         } else if self.pos > 0 && self.pos >= self.buf.len() / 2 {
             self.buf.drain(..self.pos);
+            self.searched = self.searched.saturating_sub(self.pos);
             self.pos = 0;
         }
         self.buf.extend_from_slice(bytes);
@@ -87,15 +90,17 @@ impl SseParser {
                 }
                 self.skip_lf = false;
             }
-            let rest = &self.buf[self.pos..];
-            let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                if rest.len() + self.data.len() > MAX_EVENT_BYTES {
+            let from = self.searched.max(self.pos);
+            let unsearched = &self.buf[from..];
+            let Some(end) = unsearched.iter().position(|&b| b == b'\n' || b == b'\r') else {
+                self.searched = self.buf.len();
+                if self.buf.len() - self.pos + self.data.len() > MAX_EVENT_BYTES {
                     return Err(EventTooLarge);
                 }
                 return Ok(None);
             };
             let line_start = self.pos;
-            let line_end = self.pos + end;
+            let line_end = from + end;
             self.skip_lf = self.buf[line_end] == b'\r';
             self.pos = line_end + 1;
             if let Some(event) = self.line(line_start, line_end)? {
@@ -113,7 +118,7 @@ impl SseParser {
             last = self.line(start, end)?;
         }
         self.buf.clear();
-        self.pos = 0;
+        (self.pos, self.searched) = (0, 0);
         match last {
             Some(event) => Ok(Some(event)),
             None => Ok(self.dispatch()),
@@ -272,6 +277,21 @@ mod tests {
             data: vec![b'A'; 5000],
         };
         assert_eq!(format!("{e:?}"), "SseEvent { event: None, data_len: 5000 }");
+    }
+
+    #[test]
+    fn a_long_line_in_one_byte_reads_is_scanned_once() {
+        let mut p = SseParser::new();
+        let line = format!("data: {}\n\n", "A".repeat(100_000));
+        for b in line.as_bytes() {
+            p.push(std::slice::from_ref(b));
+            if let Some(e) = p.next_event().unwrap() {
+                assert_eq!(e.data.len(), 100_000);
+                return;
+            }
+            assert!(p.searched >= p.pos);
+        }
+        panic!("no event");
     }
 
     #[test]

@@ -77,6 +77,16 @@ fn error_event_type_is_a_typed_error_too() {
 }
 
 #[test]
+fn named_events_other_than_message_are_skipped() {
+    let (chunks, err) = decode(&[
+        b"event: ping\ndata: pong\n\nevent: message\ndata: {\"id\":\"a\"}\n\ndata: [DONE]\n\n",
+    ]);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(chunks.len(), 1);
+    assert_eq!(chunks[0].id, "a");
+}
+
+#[test]
 fn an_event_that_is_not_json_is_a_decode_error() {
     let (_, err) = decode(&[b"data: {\"id\":\n\n"]);
     assert_eq!(err.unwrap().kind(), crate::ErrorKind::Decode);
