@@ -295,6 +295,20 @@ async fn stream_that_ends_without_done_is_an_error() {
 }
 
 #[tokio::test]
+async fn done_ends_the_stream_even_if_the_server_keeps_the_body_open() {
+    let server = Server::start(Reply::sse(AUDIO_FIXTURE, AWKWARD).end(End::Hold)).await;
+    let reply = client(&server)
+        .chat()
+        .stream(&audio_request())
+        .await
+        .unwrap()
+        .collect_completion()
+        .await
+        .unwrap();
+    assert_eq!(reply.audio().unwrap().data.as_bytes(), fixture_pcm());
+}
+
+#[tokio::test]
 async fn dropping_the_stream_closes_the_connection() {
     // Two events, then the server holds the connection open until the client closes it.
     let two_events = AUDIO_FIXTURE

@@ -123,6 +123,10 @@ impl Stream for ChatStream {
                 }
                 return Poll::Ready(Some(item));
             }
+            if this.decoder.is_over() {
+                // `[DONE]`: the stream is over even if the server keeps the body open.
+                this.body = None;
+            }
             let Some(body) = this.body.as_mut() else {
                 return Poll::Ready(this.decoder.finish());
             };
