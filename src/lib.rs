@@ -54,3 +54,8 @@ pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
+
+/// The README's examples are compiled as doctests, so they cannot drift from the API.
+#[cfg(all(doctest, feature = "entra-id"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -38,7 +38,7 @@ impl Chat<'_> {
     /// println!("{}", audio.transcript);
     /// # Ok(()) }
     /// ```
-    pub async fn complete(&self, request: &ChatRequest) -> Result<ChatCompletion> {
+    pub async fn complete(self, request: &ChatRequest) -> Result<ChatCompletion> {
         let plan = self.plan(request)?;
         let response = self
             .client
