@@ -8,11 +8,13 @@
 //! Reads AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY (unset: Microsoft Entra ID),
 //! AZURE_OPENAI_DEPLOYMENT_NAME and OPENAI_API_VERSION.
 
+mod common;
+
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use azure_openai_audio::{AudioFormat, ChatRequest, Client, Message, Pcm16WavWriter, Voice};
+use azure_openai_audio::{AudioFormat, ChatRequest, Message, Pcm16WavWriter, Voice};
 use futures_util::StreamExt;
 
 enum Failure {
@@ -34,23 +36,16 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| PathBuf::from("stream.wav"));
     match run(out).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Service(e)) => {
-            eprintln!(
-                "error: {e} (code: {}, request id: {})",
-                e.code().unwrap_or("none"),
-                e.request_id().unwrap_or("none")
-            );
-            ExitCode::FAILURE
-        }
+        Err(Failure::Service(e)) => common::fail("stream-audio", &e),
         Err(Failure::File(path, e)) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            eprintln!("stream-audio: cannot write {}: {e}", path.display());
             ExitCode::FAILURE
         }
     }
 }
 
 async fn run(out: PathBuf) -> Result<(), Failure> {
-    let client = Client::from_env()?;
+    let client = common::client()?;
     let request = ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
         .audio(Voice::Alloy, AudioFormat::Pcm16);
     let mut stream = client.chat().stream(&request).await?;

@@ -106,6 +106,7 @@ async fn example_reports_a_service_error_in_one_line_and_exits_non_zero() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("code: 401"), "{stderr}");
     assert!(stderr.contains("request id: a0456c63-req"), "{stderr}");
+    assert!(stderr.starts_with("stream-audio: "), "{stderr}");
     assert!(!stderr.contains("test-key"));
     assert!(!out.exists(), "no file is created when the request fails");
 }

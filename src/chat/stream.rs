@@ -43,7 +43,7 @@ impl Chat<'_> {
     /// }
     /// # Ok(()) }
     /// ```
-    pub async fn stream(&self, request: &ChatRequest) -> Result<ChatStream> {
+    pub async fn stream(self, request: &ChatRequest) -> Result<ChatStream> {
         if let Some(audio) = request.get_audio() {
             if audio.format != AudioFormat::Pcm16 {
                 return Err(Error::invalid_input(format!(
