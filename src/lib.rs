@@ -21,8 +21,8 @@
 //! ## Modules
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
-//! - [`chat`]: chat completions: requests, replies, [`Conversation`].
-//! - [`audio`]: voices, formats, input audio, decoded output audio.
+//! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
+//! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio.
 //! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
@@ -41,7 +41,10 @@ pub mod error;
 pub mod metadata;
 pub mod transport;
 
+pub use audio::Pcm16WavWriter;
 pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use chat::accumulate::StreamAccumulator;
+pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;
 pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
 pub use chat::message::{ContentPart, Message, UserContent};
@@ -49,6 +52,7 @@ pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
 pub use chat::response::{
     ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Usage,
 };
+pub use chat::stream::ChatStream;
 pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};

@@ -1,10 +1,13 @@
 //! Chat completions with audio: requests, replies, multi-turn conversations.
 
+pub mod accumulate;
+pub mod chunk;
 pub mod conversation;
 pub mod filter;
 pub mod message;
 pub mod request;
 pub mod response;
+pub mod stream;
 
 use crate::client::{Client, Route};
 use crate::error::Result;

@@ -1,6 +1,7 @@
 //! Sending requests: authentication, the streamed body, status handling, reading bodies.
 
 pub mod body;
+pub(crate) mod sse;
 
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use url::Url;
