@@ -74,7 +74,10 @@ async fn run(out: PathBuf) -> Result<(), Failure> {
     let reply = reply.into_completion();
     println!("wrote {} ({seconds:.2} s of audio)", out.display());
     if let Some(audio) = reply.audio() {
-        println!("audio id: {} (expires at {:?})", audio.id, audio.expires_at);
+        match audio.expires_at {
+            Some(t) => println!("audio id: {} (citable until Unix time {t})", audio.id),
+            None => println!("audio id: {}", audio.id),
+        }
     }
     if let Some(usage) = &reply.usage {
         println!(
