@@ -24,7 +24,7 @@
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`].
 //! - [`audio`]: voices, formats, input audio, decoded output audio.
 //! - [`error`]: the one [`Error`] type.
-//! - [`transport`]: request bodies that stream large audio.
+//! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -50,3 +50,5 @@ pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
+pub use transport::options::RequestOptions;
+pub use transport::retry::{RetryBudget, RetryPolicy};
