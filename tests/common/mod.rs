@@ -39,6 +39,8 @@ pub enum Act {
     Reply(Vec<u8>),
     /// Writes these bytes, then resets the connection (RST).
     ResetAfter(Vec<u8>),
+    /// Writes these bytes, then closes the connection normally (FIN).
+    CloseAfter(Vec<u8>),
     /// Writes these bytes, then holds the connection open and sends nothing more.
     Stall(Vec<u8>),
 }
@@ -143,6 +145,11 @@ where
                 let _ = stream.write_all(&bytes).await;
                 let _ = stream.flush().await;
                 let _ = stream.set_zero_linger();
+                return;
+            }
+            Act::CloseAfter(bytes) => {
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.shutdown().await;
                 return;
             }
             Act::Stall(bytes) => {
