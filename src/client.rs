@@ -320,6 +320,11 @@ impl ClientBuilder {
         if let Some(timeout) = self.connect_timeout {
             http = http.connect_timeout(timeout);
         }
+        if endpoint.scheme() == "http" {
+            // Plain http is only allowed to a loopback host; an HTTP_PROXY from the environment
+            // must not carry the key off the machine in clear text.
+            http = http.no_proxy();
+        }
         // The request timeout is applied per attempt by the transport (with tokio's timer), not
         // by reqwest, so that it can change per request and does not cut streams short.
         let http = http

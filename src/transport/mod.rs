@@ -90,10 +90,11 @@ impl Client {
         let mut last_status = None;
         loop {
             attempts += 1;
-            let (name, value) = inner.credential.header().await.map_err(|e| {
-                e.with_attempts(attempts - 1)
-                    .with_last_status(last_status)
-            })?;
+            let (name, value) = inner
+                .credential
+                .header()
+                .await
+                .map_err(|e| e.with_attempts(attempts - 1).with_last_status(last_status))?;
             let attempt = self.attempt(url, plan, accept, name, value.clone(), &read);
             let outcome = match timeout {
                 Some(limit) => tokio::time::timeout(limit, attempt)

@@ -349,7 +349,11 @@ mod tests {
         );
         assert_eq!(p.decide(&api(503, "", &[]), 3), Decision::Stop);
         for status in [400, 401, 403, 404, 422] {
-            assert_eq!(p.decide(&api(status, "", &[]), 1), Decision::Stop, "{status}");
+            assert_eq!(
+                p.decide(&api(status, "", &[]), 1),
+                Decision::Stop,
+                "{status}"
+            );
         }
         for status in [408, 409, 429, 500, 502, 504] {
             assert!(
