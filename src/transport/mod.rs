@@ -225,3 +225,77 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<V
     }
     Ok(buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credential::Credential;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    #[test]
+    fn the_idle_timeout_comes_from_the_request_then_the_client() {
+        let client = Client::new("http://127.0.0.1:1", "d", Credential::api_key("k")).unwrap();
+        let defaults = RequestOptions::new();
+        assert_eq!(
+            client.stream_idle_timeout(&defaults),
+            Some(crate::client::DEFAULT_STREAM_IDLE_TIMEOUT)
+        );
+        let short = RequestOptions::new().idle_timeout(Duration::from_secs(2));
+        assert_eq!(
+            client.stream_idle_timeout(&short),
+            Some(Duration::from_secs(2))
+        );
+        let client = Client::builder("http://127.0.0.1:1", "d", Credential::api_key("k"))
+            .stream_idle_timeout(None)
+            .build()
+            .unwrap();
+        assert_eq!(client.stream_idle_timeout(&defaults), None);
+        assert_eq!(
+            client.stream_idle_timeout(&short),
+            Some(Duration::from_secs(2))
+        );
+    }
+
+    /// A stream that sends one event and then nothing ends with an idle timeout.
+    #[tokio::test(start_paused = true)]
+    async fn a_stalled_stream_hits_the_idle_timeout() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 65536];
+            let _ = socket.read(&mut buf).await;
+            let event = "data: {\"choices\":[]}\n\n";
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n",
+                event.len()
+            );
+            socket.write_all(head.as_bytes()).await.unwrap();
+            std::future::pending::<()>().await;
+        });
+        // The request and connect timers are off: on the paused clock they would fire at the first wait.
+        let client = Client::builder(format!("http://{addr}"), "d", Credential::api_key("k"))
+            .timeout(None)
+            .connect_timeout(None)
+            .stream_idle_timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        let plan = BodyPlan::new(&serde_json::json!({"stream": true})).unwrap();
+        let options = RequestOptions::new();
+        let url = client.chat_completions_url().clone();
+        let mut response = client
+            .post_with(&url, &plan, "text/event-stream", &options)
+            .await
+            .unwrap();
+        let idle = client.stream_idle_timeout(&options);
+        let start = tokio::time::Instant::now();
+        let first = within_idle_timeout(idle, response.chunk()).await.unwrap();
+        assert!(first.unwrap().unwrap().starts_with(b"data: "));
+        let err = within_idle_timeout(idle, response.chunk())
+            .await
+            .unwrap_err();
+        assert!(err.is_timeout());
+        assert!(err.to_string().contains("idle timeout"), "{err}");
+        assert!(start.elapsed() >= Duration::from_secs(5));
+    }
+}
