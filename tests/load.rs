@@ -6,6 +6,8 @@
 //! ```text
 //! cargo test --release --all-features --test load -- --ignored --nocapture
 //! ```
+//!
+//! (`LOAD_WAVES=50` for more waves than the default 10.)
 
 mod common;
 
@@ -68,7 +70,10 @@ async fn load_figures() {
     let server = RawServer::start(|_| Act::Reply(ok(COMPLETION))).await;
     let client = builder(&server.uri()).build().unwrap();
     let n = concurrency();
-    let waves = 10;
+    let waves: usize = std::env::var("LOAD_WAVES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
     println!("{waves} waves of {n} concurrent requests through one Client, server on 127.0.0.1");
     println!("wave  seconds  requests/s  connections(total)  VmRSS KiB");
     let rss_before = rss_kib().unwrap_or(0);
