@@ -161,6 +161,24 @@ impl Error {
         err.with_metadata(metadata)
     }
 
+    /// Builds the error for an `error` event inside a successful (`200`) event stream.
+    pub(crate) fn from_stream_event(metadata: ResponseMetadata, data: &[u8]) -> Self {
+        let api = ApiError::parse(data);
+        let message = match (&api.code, api.message.is_empty()) {
+            (Some(code), false) => format!("error event in the stream ({code}): {}", api.message),
+            (Some(code), true) => format!("error event in the stream ({code})"),
+            (None, false) => format!("error event in the stream: {}", api.message),
+            (None, true) => "error event in the stream".to_owned(),
+        };
+        let mut err = Self::new(ErrorKind::Api, message);
+        err.inner.api = Some(api);
+        err.with_metadata(metadata)
+    }
+
+    pub(crate) fn transport(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Transport, message)
+    }
+
     /// Maps a reqwest failure to a transport or timeout error (reqwest stays behind `source()`).
     pub(crate) fn from_reqwest(err: reqwest::Error) -> Self {
         let kind = if is_timeout_chain(&err) {

@@ -21,10 +21,11 @@
 //! ## Modules
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
-//! - [`chat`]: chat completions: requests, replies, [`Conversation`].
-//! - [`audio`]: voices, formats, input audio, decoded output audio.
+//! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
+//! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
+//! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -34,11 +35,16 @@ pub mod audio;
 pub mod chat;
 pub mod client;
 pub mod credential;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod metadata;
 pub mod transport;
 
+pub use audio::Pcm16WavWriter;
 pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use chat::accumulate::StreamAccumulator;
+pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;
 pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
 pub use chat::message::{ContentPart, Message, UserContent};
@@ -46,9 +52,15 @@ pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
 pub use chat::response::{
     ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Usage,
 };
+pub use chat::stream::ChatStream;
 pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
+
+/// The README's examples are compiled as doctests, so they cannot drift from the API.
+#[cfg(all(doctest, feature = "entra-id"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

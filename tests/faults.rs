@@ -143,3 +143,48 @@ async fn a_slow_body_times_out() {
     assert_eq!(server.requests(), 3);
     assert!(!err.to_string().contains(common::KEY));
 }
+
+/// The response head and one event of a stream, then nothing.
+fn one_event_then_silence() -> Vec<u8> {
+    let event = "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\n";
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n",
+        event.len()
+    )
+    .into_bytes()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stalled_stream_ends_with_the_idle_timeout() {
+    use futures_util::StreamExt;
+    let server = RawServer::start(|_| Act::Stall(one_event_then_silence())).await;
+    // The request timer is off: on the paused clock it would fire at the stream's first wait.
+    let client = paused_builder(&server.uri())
+        .stream_idle_timeout(Duration::from_secs(300))
+        .build()
+        .unwrap();
+    for (options, idle) in [
+        (RequestOptions::new(), Duration::from_secs(300)),
+        (
+            RequestOptions::new().idle_timeout(Duration::from_secs(5)),
+            Duration::from_secs(5),
+        ),
+    ] {
+        let mut stream = client
+            .chat()
+            .stream_with(&request(), &options)
+            .await
+            .unwrap();
+        let first = stream.next().await.unwrap().unwrap();
+        assert_eq!(first.choices[0].delta.content.as_deref(), Some("hi"));
+        let start = Instant::now();
+        let err = stream.next().await.unwrap().unwrap_err();
+        let waited = start.elapsed();
+        assert!(err.is_timeout(), "{err:?}");
+        assert_eq!(err.kind(), ErrorKind::Timeout);
+        assert!(err.to_string().contains("idle timeout"), "{err}");
+        assert!(waited >= idle && waited < idle * 2, "{waited:?}");
+        assert!(stream.next().await.is_none());
+    }
+    assert_eq!(server.requests(), 2);
+}

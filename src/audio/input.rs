@@ -145,7 +145,7 @@ impl InputAudio {
         use tokio::io::AsyncReadExt;
         let what = path.display().to_string();
         let io_err = |e: std::io::Error| {
-            Error::invalid_input(format!("cannot read audio file {what}: {e}")).with_source(e)
+            Error::invalid_input(format!("cannot read audio file {what}")).with_source(e)
         };
         let mut file = tokio::fs::File::open(path).await.map_err(io_err)?;
         let len = file.metadata().await.map_err(io_err)?.len();

@@ -5,9 +5,11 @@
 
 pub(crate) mod input;
 mod output;
+mod wav;
 
 pub use input::{InputAudio, InputAudioFormat, MAX_INPUT_AUDIO_BYTES};
 pub use output::AudioData;
+pub use wav::Pcm16WavWriter;
 
 use crate::macros::string_enum;
 

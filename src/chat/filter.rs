@@ -155,6 +155,49 @@ impl ContentFilterResults {
     }
 }
 
+impl ContentFilterResults {
+    /// Takes every category `other` annotated (Azure's asynchronous filter sends a choice's
+    /// categories across several stream events).
+    pub(crate) fn merge_from(&mut self, other: &ContentFilterResults) {
+        macro_rules! take {
+            ($($field:ident),+) => {$(
+                if other.$field.is_some() {
+                    self.$field.clone_from(&other.$field);
+                }
+            )+};
+        }
+        take!(
+            hate,
+            self_harm,
+            sexual,
+            violence,
+            profanity,
+            jailbreak,
+            indirect_attack,
+            protected_material_text,
+            protected_material_code,
+            custom_blocklists,
+            error
+        );
+    }
+}
+
+/// Azure's asynchronous filter: which part of the streamed text a filter event judged
+/// (character offsets into the completion).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ContentFilterOffsets {
+    /// How far the filter has checked.
+    #[serde(default)]
+    pub check_offset: i64,
+    /// Where the judged text starts.
+    #[serde(default)]
+    pub start_offset: i64,
+    /// Where it ends.
+    #[serde(default)]
+    pub end_offset: i64,
+}
+
 /// Filter results for one prompt of the request.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -1,10 +1,13 @@
 //! Chat completions with audio: requests, replies, multi-turn conversations.
 
+pub mod accumulate;
+pub mod chunk;
 pub mod conversation;
 pub mod filter;
 pub mod message;
 pub mod request;
 pub mod response;
+pub mod stream;
 
 use crate::client::{Client, Route};
 use crate::error::{Error, Result};
@@ -36,7 +39,7 @@ impl Chat<'_> {
     /// println!("{}", audio.transcript);
     /// # Ok(()) }
     /// ```
-    pub async fn complete(&self, request: &ChatRequest) -> Result<ChatCompletion> {
+    pub async fn complete(self, request: &ChatRequest) -> Result<ChatCompletion> {
         self.complete_with(request, &RequestOptions::default())
             .await
     }
@@ -52,7 +55,7 @@ impl Chat<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn complete_with(
-        &self,
+        self,
         request: &ChatRequest,
         options: &RequestOptions,
     ) -> Result<ChatCompletion> {

@@ -336,7 +336,6 @@ impl ChatRequest {
     }
 
     /// Marks the request as streaming (`stream: true`, usage included). Only the streaming call does this.
-    #[allow(dead_code)]
     pub(crate) fn set_streaming(&mut self) {
         self.stream = Some(true);
         self.stream_options = Some(StreamOptions {

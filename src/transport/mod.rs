@@ -1,8 +1,10 @@
 //! Sending requests: authentication, the streamed body, retries, timeouts, reading bodies.
 
 pub mod body;
+pub(crate) mod idle;
 pub mod options;
 pub mod retry;
+pub(crate) mod sse;
 
 use std::future::Future;
 use std::time::Duration;
@@ -23,21 +25,7 @@ const MAX_ERROR_BODY: usize = 64 * 1024;
 
 impl Client {
     /// POSTs the body and returns the response once its status is a success, retrying as the
-    /// client's policy says; the request timeout covers the wait for the response headers.
-    // Used by the streaming call.
-    #[allow(dead_code)]
-    pub(crate) async fn post(
-        &self,
-        url: &Url,
-        plan: &BodyPlan,
-        accept: &'static str,
-    ) -> Result<reqwest::Response> {
-        self.post_with(url, plan, accept, &RequestOptions::default())
-            .await
-    }
-
-    /// [`post`](Client::post) with per-request options.
-    #[allow(dead_code)]
+    /// policy and `options` say; the request timeout covers the wait for the response headers.
     pub(crate) async fn post_with(
         &self,
         url: &Url,
@@ -50,8 +38,7 @@ impl Client {
     }
 
     /// The idle timeout of a stream sent with these options: the longest wait for its next chunk
-    /// (`None`: no limit). Use it with [`within_idle_timeout`].
-    #[allow(dead_code)]
+    /// (`None`: no limit).
     pub(crate) fn stream_idle_timeout(&self, options: &RequestOptions) -> Option<Duration> {
         options.idle_timeout.unwrap_or(self.inner.idle_timeout)
     }
@@ -180,23 +167,6 @@ impl Client {
     }
 }
 
-/// Waits for `next` (e.g. the next chunk of a stream) at most `idle`; a timeout error otherwise.
-#[allow(dead_code)]
-pub(crate) async fn within_idle_timeout<F: Future>(
-    idle: Option<Duration>,
-    next: F,
-) -> Result<F::Output> {
-    match idle {
-        Some(limit) => tokio::time::timeout(limit, next).await.map_err(|_| {
-            Error::timeout(format!(
-                "the stream sent nothing for {} (idle timeout)",
-                seconds(limit)
-            ))
-        }),
-        None => Ok(next.await),
-    }
-}
-
 fn seconds(d: Duration) -> String {
     format!("{} s", d.as_secs_f64())
 }
@@ -230,7 +200,6 @@ async fn read_limited(mut response: reqwest::Response, limit: usize) -> Result<V
 mod tests {
     use super::*;
     use crate::credential::Credential;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     #[test]
     fn the_idle_timeout_comes_from_the_request_then_the_client() {
@@ -254,48 +223,5 @@ mod tests {
             client.stream_idle_timeout(&short),
             Some(Duration::from_secs(2))
         );
-    }
-
-    /// A stream that sends one event and then nothing ends with an idle timeout.
-    #[tokio::test(start_paused = true)]
-    async fn a_stalled_stream_hits_the_idle_timeout() {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move {
-            let (mut socket, _) = listener.accept().await.unwrap();
-            let mut buf = vec![0u8; 65536];
-            let _ = socket.read(&mut buf).await;
-            let event = "data: {\"choices\":[]}\n\n";
-            let head = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n{:x}\r\n{event}\r\n",
-                event.len()
-            );
-            socket.write_all(head.as_bytes()).await.unwrap();
-            std::future::pending::<()>().await;
-        });
-        // The request and connect timers are off: on the paused clock they would fire at the first wait.
-        let client = Client::builder(format!("http://{addr}"), "d", Credential::api_key("k"))
-            .timeout(None)
-            .connect_timeout(None)
-            .stream_idle_timeout(Duration::from_secs(5))
-            .build()
-            .unwrap();
-        let plan = BodyPlan::new(&serde_json::json!({"stream": true})).unwrap();
-        let options = RequestOptions::new();
-        let url = client.chat_completions_url().clone();
-        let mut response = client
-            .post_with(&url, &plan, "text/event-stream", &options)
-            .await
-            .unwrap();
-        let idle = client.stream_idle_timeout(&options);
-        let start = tokio::time::Instant::now();
-        let first = within_idle_timeout(idle, response.chunk()).await.unwrap();
-        assert!(first.unwrap().unwrap().starts_with(b"data: "));
-        let err = within_idle_timeout(idle, response.chunk())
-            .await
-            .unwrap_err();
-        assert!(err.is_timeout());
-        assert!(err.to_string().contains("idle timeout"), "{err}");
-        assert!(start.elapsed() >= Duration::from_secs(5));
     }
 }

@@ -1,0 +1,285 @@
+//! Streaming chat completions: Server-Sent Events decoded into typed chunks as they arrive.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_util::stream::{Stream, StreamExt};
+
+use crate::audio::AudioFormat;
+use crate::chat::accumulate::StreamAccumulator;
+use crate::chat::chunk::ChatCompletionChunk;
+use crate::chat::request::ChatRequest;
+use crate::chat::response::ChatCompletion;
+use crate::chat::Chat;
+use crate::error::{Error, Result};
+use crate::metadata::ResponseMetadata;
+use crate::transport::idle::IdleTimeout;
+use crate::transport::options::RequestOptions;
+use crate::transport::sse::{SseEvent, SseParser};
+
+type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
+
+impl Chat<'_> {
+    /// Sends the request with `stream: true` (and `stream_options.include_usage`) and returns the
+    /// stream of chunks once the response headers have arrived.
+    ///
+    /// An error status is returned here, before any chunk. Streamed audio must be
+    /// [`AudioFormat::Pcm16`] (24 kHz mono 16-bit little-endian); another format is refused before
+    /// anything is sent. The stream reads the response body as it is polled (no task, no queue);
+    /// dropping it cancels the request: the connection is closed (by hyper, as soon as the
+    /// service sends its next bytes) instead of being returned to the pool.
+    ///
+    /// ```no_run
+    /// # async fn f(client: azure_openai_audio::Client) -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::{AudioFormat, ChatRequest, Message, Voice};
+    /// use futures_util::StreamExt;
+    /// let request = ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
+    ///     .audio(Voice::Alloy, AudioFormat::Pcm16);
+    /// let mut stream = client.chat().stream(&request).await?;
+    /// while let Some(chunk) = stream.next().await {
+    ///     let chunk = chunk?;
+    ///     print!("{}", chunk.transcript_delta().unwrap_or_default());
+    ///     if let Some(pcm) = chunk.audio_delta() { /* play pcm */ }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn stream(self, request: &ChatRequest) -> Result<ChatStream> {
+        self.stream_with(request, &RequestOptions::default()).await
+    }
+
+    /// [`stream`](Chat::stream) with per-request settings: retries and the request timeout
+    /// apply until the response headers arrive, then each chunk must come within the idle
+    /// timeout ([`RequestOptions::idle_timeout`], else the client's
+    /// [`stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)). A stream that has
+    /// started is not retried.
+    pub async fn stream_with(
+        self,
+        request: &ChatRequest,
+        options: &RequestOptions,
+    ) -> Result<ChatStream> {
+        if let Some(audio) = request.get_audio() {
+            if audio.format != AudioFormat::Pcm16 {
+                return Err(Error::invalid_input(format!(
+                    "streamed audio must be pcm16, not {}",
+                    audio.format
+                )));
+            }
+        }
+        let mut request = request.clone();
+        request.set_streaming();
+        let plan = self.plan(&request)?;
+        let response = self
+            .client
+            .post_with(
+                &self.client.inner.chat_url,
+                &plan,
+                "text/event-stream",
+                options,
+            )
+            .await?;
+        let metadata =
+            ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
+        Ok(ChatStream {
+            body: Some(Box::pin(IdleTimeout::new(
+                response.bytes_stream(),
+                self.client.stream_idle_timeout(options),
+            ))),
+            decoder: ChunkDecoder::new(metadata.clone()),
+            metadata,
+        })
+    }
+}
+
+/// The chunks of a streamed chat completion, as a [`Stream`] of `Result<ChatCompletionChunk>`.
+///
+/// Comes from [`Chat::stream`]. It ends after `data: [DONE]`; an error event in the stream, a
+/// broken connection, or a stream that ends before `[DONE]` gives one `Err` and then the end.
+/// [`StreamAccumulator`] (see [`accumulator`](Self::accumulator)) turns the chunks into a
+/// [`ChatCompletion`]; [`collect_completion`](Self::collect_completion) does it in one call.
+pub struct ChatStream {
+    body: Option<ByteStream>,
+    decoder: ChunkDecoder,
+    metadata: ResponseMetadata,
+}
+
+impl fmt::Debug for ChatStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChatStream")
+            .field("metadata", &self.metadata)
+            .field("finished", &self.body.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatStream {
+    /// Status and headers of the response (request ids, region, rate limits).
+    pub fn metadata(&self) -> &ResponseMetadata {
+        &self.metadata
+    }
+
+    /// An empty accumulator that gives its reply this stream's metadata.
+    pub fn accumulator(&self) -> StreamAccumulator {
+        StreamAccumulator::new().with_metadata(self.metadata.clone())
+    }
+
+    /// Reads the rest of the stream and returns the reply it adds up to.
+    pub async fn collect_completion(mut self) -> Result<ChatCompletion> {
+        let mut acc = self.accumulator();
+        while let Some(chunk) = self.next().await {
+            acc.push(&chunk?);
+        }
+        Ok(acc.into_completion())
+    }
+}
+
+impl Stream for ChatStream {
+    type Item = Result<ChatCompletionChunk>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(item) = this.decoder.next_chunk() {
+                if this.decoder.is_over() {
+                    this.body = None;
+                }
+                return Poll::Ready(Some(item));
+            }
+            if this.decoder.is_over() {
+                // `[DONE]`: the stream is over even if the server keeps the body open.
+                this.body = None;
+            }
+            let Some(body) = this.body.as_mut() else {
+                return Poll::Ready(this.decoder.finish());
+            };
+            match body.as_mut().poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(bytes))) => this.decoder.push(&bytes),
+                Poll::Ready(Some(Err(e))) => {
+                    this.body = None;
+                    this.decoder.over = true;
+                    let err = e.with_metadata(this.metadata.clone());
+                    return Poll::Ready(Some(Err(err)));
+                }
+                Poll::Ready(None) => this.body = None,
+            }
+        }
+    }
+}
+
+/// Bytes in, chunks out: the SSE parser plus the rules of the chat stream (`[DONE]`, error
+/// events, decoding). Pure, so it can be tested under every split of the bytes.
+#[derive(Debug)]
+pub(crate) struct ChunkDecoder {
+    parser: SseParser,
+    metadata: ResponseMetadata,
+    /// `[DONE]` arrived, or an error ended the stream: nothing more is decoded.
+    over: bool,
+}
+
+impl ChunkDecoder {
+    pub(crate) fn new(metadata: ResponseMetadata) -> Self {
+        ChunkDecoder {
+            parser: SseParser::new(),
+            metadata,
+            over: false,
+        }
+    }
+
+    pub(crate) fn push(&mut self, bytes: &[u8]) {
+        if !self.over {
+            self.parser.push(bytes);
+        }
+    }
+
+    pub(crate) fn is_over(&self) -> bool {
+        self.over
+    }
+
+    /// The next chunk (or error) in the bytes pushed so far.
+    pub(crate) fn next_chunk(&mut self) -> Option<Result<ChatCompletionChunk>> {
+        while !self.over {
+            match self.parser.next_event() {
+                Ok(Some(event)) => {
+                    if let Some(item) = self.decode(event) {
+                        return Some(item);
+                    }
+                }
+                Ok(None) => return None,
+                Err(_) => return Some(Err(self.too_large())),
+            }
+        }
+        None
+    }
+
+    /// The body ended: a last event without a blank line after it, or an error if `[DONE]`
+    /// never came.
+    pub(crate) fn finish(&mut self) -> Option<Result<ChatCompletionChunk>> {
+        if self.over {
+            return None;
+        }
+        let item = match self.parser.finish() {
+            Ok(Some(event)) => self.decode(event),
+            Ok(None) => None,
+            Err(_) => Some(Err(self.too_large())),
+        };
+        if item.is_some() {
+            // A chunk (or error) in a last event with no blank line after it. Without `[DONE]`,
+            // the end-of-stream error follows from the next call.
+            return item;
+        }
+        if self.over {
+            return None;
+        }
+        self.over = true;
+        Some(Err(Error::transport(
+            "the stream ended before `data: [DONE]`",
+        )
+        .with_metadata(self.metadata.clone())))
+    }
+
+    fn decode(&mut self, event: SseEvent) -> Option<Result<ChatCompletionChunk>> {
+        let data = event.data.as_slice();
+        if data.trim_ascii() == b"[DONE]" {
+            self.over = true;
+            return None;
+        }
+        match event.event.as_deref() {
+            None | Some("message") => {}
+            Some("error") => {
+                self.over = true;
+                return Some(Err(Error::from_stream_event(self.metadata.clone(), data)));
+            }
+            // Named events (a proxy's `ping`, ...) are not chunks.
+            Some(_) => return None,
+        }
+        if data.trim_ascii().is_empty() {
+            return None;
+        }
+        match serde_json::from_slice::<ChatCompletionChunk>(data) {
+            Ok(chunk) if chunk.error.is_some() => {
+                self.over = true;
+                Some(Err(Error::from_stream_event(self.metadata.clone(), data)))
+            }
+            Ok(chunk) => Some(Ok(chunk)),
+            Err(e) => {
+                self.over = true;
+                Some(Err(Error::decode(
+                    "a stream event is not a chat completion chunk",
+                )
+                .with_source(e)
+                .with_metadata(self.metadata.clone())))
+            }
+        }
+    }
+
+    fn too_large(&mut self) -> Error {
+        self.over = true;
+        Error::decode("a stream event is larger than 64 MiB").with_metadata(self.metadata.clone())
+    }
+}
+
+#[cfg(test)]
+#[path = "stream/tests.rs"]
+mod tests;

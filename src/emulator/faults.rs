@@ -1,0 +1,104 @@
+//! Fault injection: the next requests fail the way the real service sometimes does.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// A failure the emulator plays for the next requests, so an application's error handling can be
+/// tested offline. Queue it with [`Emulator::inject`](super::Emulator::inject) or
+/// [`EmulatorBuilder::fault`](super::EmulatorBuilder::fault).
+///
+/// Faults apply, in the order they were queued, to requests on the chat completions routes,
+/// before the credential or the body is checked (as the service's gateway does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// `429 Too Many Requests` with Azure's body and the `retry-after-ms` and `retry-after`
+    /// headers asking the client to wait `retry_after`.
+    RateLimit {
+        /// The wait the response asks for.
+        retry_after: Duration,
+    },
+    /// `500 Internal Server Error` with the service's body.
+    ServerError,
+    /// Wait this long, then answer normally (for testing client timeouts).
+    Delay(Duration),
+    /// Read the whole request, then close the connection without answering.
+    Disconnect,
+}
+
+impl Fault {
+    /// A 429 asking the client to wait `retry_after`.
+    pub fn rate_limit(retry_after: Duration) -> Fault {
+        Fault::RateLimit { retry_after }
+    }
+}
+
+/// The queue of faults still to play: each entry is a fault and how many requests it still gets.
+#[derive(Debug, Default)]
+pub(crate) struct FaultQueue(Mutex<VecDeque<(Fault, usize)>>);
+
+impl FaultQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<(Fault, usize)>> {
+        // A panic while holding this lock cannot leave the queue half-updated: keep using it.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues `fault` for the next `times` requests (after the faults already queued).
+    pub(crate) fn push(&self, fault: Fault, times: usize) {
+        if times > 0 {
+            self.lock().push_back((fault, times));
+        }
+    }
+
+    /// The fault for the request that just arrived, if any.
+    pub(crate) fn next(&self) -> Option<Fault> {
+        let mut queue = self.lock();
+        let (fault, left) = queue.front_mut()?;
+        let fault = fault.clone();
+        *left -= 1;
+        if *left == 0 {
+            queue.pop_front();
+        }
+        Some(fault)
+    }
+
+    /// How many requests still get a fault.
+    pub(crate) fn pending(&self) -> usize {
+        self.lock().iter().map(|(_, n)| n).sum()
+    }
+
+    /// Forgets every queued fault.
+    pub(crate) fn clear(&self) {
+        self.lock().clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_play_in_order_and_run_out() {
+        let q = FaultQueue::default();
+        q.push(Fault::ServerError, 2);
+        q.push(Fault::Disconnect, 0);
+        q.push(Fault::rate_limit(Duration::from_millis(5)), 1);
+        assert_eq!(q.pending(), 3);
+        assert_eq!(q.next(), Some(Fault::ServerError));
+        assert_eq!(q.next(), Some(Fault::ServerError));
+        assert_eq!(
+            q.next(),
+            Some(Fault::RateLimit {
+                retry_after: Duration::from_millis(5)
+            })
+        );
+        assert_eq!(q.next(), None);
+        q.push(Fault::Delay(Duration::from_secs(1)), 3);
+        q.clear();
+        assert_eq!(q.pending(), 0);
+        assert_eq!(q.next(), None);
+    }
+}

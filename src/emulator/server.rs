@@ -1,0 +1,431 @@
+//! The HTTP side: accepting connections, routing, credentials, api-versions, faults, responses.
+
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use bytes::Bytes;
+use futures_util::StreamExt as _;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt as _, Full, Limited, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+use super::errors::Failure;
+use super::faults::{Fault, FaultQueue};
+use super::reply::{self, Reply, Spoken};
+use super::sse;
+use super::store::AudioStore;
+use super::validate::validate;
+
+/// The largest request body read; larger ones get a 413. 20 MiB of audio is 28 MB of base64.
+pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The api-versions the `/openai/v1` route accepts besides none.
+const V1_VERSIONS: &[&str] = &["v1", "preview", "latest"];
+
+type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+/// How the emulator behaves; set through [`EmulatorBuilder`](super::EmulatorBuilder).
+#[derive(Debug, Clone)]
+pub(crate) struct Config {
+    pub(crate) api_key: Option<String>,
+    pub(crate) api_versions: Vec<String>,
+    pub(crate) deployments: Option<Vec<String>>,
+    pub(crate) audio_ttl: Duration,
+    pub(crate) stream_interval: Duration,
+}
+
+/// Everything the connections share.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) config: Config,
+    pub(crate) faults: FaultQueue,
+    pub(crate) audio: AudioStore,
+    pub(crate) requests: AtomicU64,
+    ids: AtomicU64,
+    seed: u64,
+}
+
+impl State {
+    pub(crate) fn new(config: Config, seed: u64) -> State {
+        State {
+            config,
+            faults: FaultQueue::default(),
+            audio: AudioStore::default(),
+            requests: AtomicU64::new(0),
+            ids: AtomicU64::new(0),
+            seed,
+        }
+    }
+
+    /// A well-mixed 64-bit number, different every call (splitmix64 over a counter).
+    fn random(&self) -> u64 {
+        let n = self.ids.fetch_add(1, Ordering::Relaxed);
+        let mut z = self
+            .seed
+            .wrapping_add(n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn request_id(&self) -> String {
+        let (a, b) = (self.random(), self.random());
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xFFFF,
+            a & 0xFFF,
+            ((b >> 48) & 0x3FFF) | 0x8000,
+            b & 0xFFFF_FFFF_FFFF
+        )
+    }
+
+    fn audio_id(&self) -> String {
+        format!("audio_{:016x}{:016x}", self.random(), self.random())
+    }
+
+    fn completion_id(&self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut id = String::from("chatcmpl-");
+        let mut r = 0;
+        for i in 0..29 {
+            if i % 10 == 0 {
+                r = self.random();
+            }
+            id.push(char::from(ALPHABET[(r % 62) as usize]));
+            r /= 62;
+        }
+        id
+    }
+}
+
+/// Accepts connections until the task is aborted; aborting it drops every connection too.
+pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
+    let mut connections = JoinSet::new();
+    loop {
+        while connections.try_join_next().is_some() {}
+        match listener.accept().await {
+            Ok((stream, _)) => {
+                let state = state.clone();
+                connections.spawn(async move {
+                    let service = service_fn(move |req| handle(state.clone(), req));
+                    // A connection that ends in error (a dropped client, an injected disconnect)
+                    // has nobody left to tell.
+                    let _ = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+            // Out of file descriptors and the like: wait a moment rather than spin.
+            Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+        }
+    }
+}
+
+/// Returned to hyper to close the connection without a response.
+#[derive(Debug)]
+pub(crate) struct Disconnect;
+
+impl std::fmt::Display for Disconnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by an injected fault")
+    }
+}
+
+impl std::error::Error for Disconnect {}
+
+/// Why a request gets no reply.
+enum Stop {
+    Fail(Failure),
+    Disconnect,
+}
+
+impl From<Failure> for Stop {
+    fn from(f: Failure) -> Self {
+        Stop::Fail(f)
+    }
+}
+
+enum Answer {
+    Json(Value),
+    Stream(Vec<Bytes>),
+}
+
+async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, Disconnect> {
+    state.requests.fetch_add(1, Ordering::Relaxed);
+    let request_id = state.request_id();
+    let client_request_id = req.headers().get("x-ms-client-request-id").cloned();
+    let mut deployment = None;
+    const JSON: &str = "application/json";
+    let (status, content_type, headers, body) =
+        match chat(&state, req, &request_id, &mut deployment).await {
+            Ok(Answer::Json(v)) => (200, JSON, Vec::new(), full(&v)),
+            Ok(Answer::Stream(events)) => (
+                200,
+                "text/event-stream; charset=utf-8",
+                vec![("cache-control", "no-cache".to_owned())],
+                stream(events, &state.config),
+            ),
+            Err(Stop::Fail(f)) => (f.status, JSON, f.headers, full(&f.body)),
+            Err(Stop::Disconnect) => return Err(Disconnect),
+        };
+    let mut response = Response::new(body);
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+    let h = response.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    set(h, "x-request-id", &request_id);
+    set(h, "apim-request-id", &request_id);
+    set(h, "x-ms-region", "Emulator");
+    if let Some(id) = client_request_id {
+        h.insert(HeaderName::from_static("x-ms-client-request-id"), id);
+    }
+    if let Some(d) = &deployment {
+        set(h, "x-ms-deployment-name", d);
+    }
+    if status == 200 {
+        set(h, "x-ms-rai-invoked", "true");
+    }
+    for (name, value) in headers {
+        set(h, name, &value);
+    }
+    Ok(response)
+}
+
+fn set(headers: &mut HeaderMap, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(HeaderName::from_static(name), v);
+    }
+}
+
+fn full(value: &Value) -> Body {
+    Full::new(Bytes::from(value.to_string())).boxed_unsync()
+}
+
+fn stream(events: Vec<Bytes>, config: &Config) -> Body {
+    let interval = config.stream_interval;
+    let frames = futures_util::stream::iter(events).then(move |event| async move {
+        if !interval.is_zero() {
+            tokio::time::sleep(interval).await;
+        }
+        Ok::<_, Infallible>(Frame::data(event))
+    });
+    StreamBody::new(frames).boxed_unsync()
+}
+
+async fn chat(
+    state: &State,
+    req: Request<Incoming>,
+    request_id: &str,
+    deployment_out: &mut Option<String>,
+) -> Result<Answer, Stop> {
+    let (parts, body) = req.into_parts();
+    let Some(route) = route(parts.uri.path()) else {
+        return Err(Failure::resource_not_found().into());
+    };
+    if parts.method != Method::POST {
+        return Err(Failure::resource_not_found().into());
+    }
+    let api_version = parts.uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.into_owned())
+    });
+    match state.faults.next() {
+        Some(Fault::RateLimit { retry_after }) => {
+            let version = api_version
+                .as_deref()
+                .unwrap_or(crate::client::DEFAULT_API_VERSION);
+            return Err(Failure::rate_limited(retry_after, version).into());
+        }
+        Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        Some(Fault::Disconnect) => {
+            // Read the request first, so the client has sent it all when the connection drops.
+            let _ = Limited::new(body, MAX_BODY).collect().await;
+            return Err(Stop::Disconnect);
+        }
+        None => {}
+    }
+    check_credential(&state.config, &parts.headers)?;
+    let config = &state.config;
+    let deployment = match &route {
+        Route::Deployment(d) => {
+            let supported = api_version
+                .as_deref()
+                .is_some_and(|v| config.api_versions.iter().any(|a| a == v));
+            if !supported {
+                return Err(Failure::api_version_not_supported().into());
+            }
+            check_deployment(config, d)?;
+            Some(d.clone())
+        }
+        Route::V1 => {
+            if let Some(v) = &api_version {
+                if !V1_VERSIONS.contains(&v.as_str()) {
+                    return Err(Failure::api_version_not_supported().into());
+                }
+            }
+            None
+        }
+    };
+    let body = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            return Err(Failure::body_too_large(MAX_BODY).into())
+        }
+        Err(_) => return Err(Stop::Disconnect), // the client went away mid-body
+    };
+    let json: Value = serde_json::from_slice(&body).map_err(|_| Failure::unparsable_json())?;
+    let deployment = match deployment {
+        Some(d) => d,
+        None => {
+            let model = match json.get("model") {
+                Some(Value::String(m)) if !m.is_empty() => m.clone(),
+                _ => return Err(Failure::missing("model").into()),
+            };
+            check_deployment(config, &model)?;
+            model
+        }
+    };
+    *deployment_out = Some(deployment.clone());
+    let now = unix_now();
+    let plan = validate(&json, &state.audio, now)?;
+    let transcript = reply::transcript(&plan);
+    let ttl = i64::try_from(config.audio_ttl.as_secs()).unwrap_or(i64::MAX);
+    let audio = plan.audio.as_ref().map(|(voice, format)| Spoken {
+        id: state.audio_id(),
+        expires_at: now.saturating_add(ttl),
+        format: *format,
+        pcm: reply::synthesize(&transcript, voice),
+    });
+    let reply = Reply {
+        id: state.completion_id(),
+        created: now,
+        model: reply::model_for(&deployment).to_owned(),
+        usage: reply::usage(&plan, &transcript, audio.as_ref().map(|a| a.pcm.len())),
+        prompt_filter_results: reply::prompt_filter_results(&plan),
+        transcript,
+        audio,
+    };
+    let answer = if plan.stream {
+        Answer::Stream(sse::events(&reply, plan.include_usage))
+    } else {
+        Answer::Json(reply::completion(&reply).map_err(|_| Failure::server_error(request_id))?)
+    };
+    if let Some(a) = &reply.audio {
+        state.audio.insert(a.id.clone(), a.expires_at);
+    }
+    Ok(answer)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    Deployment(String),
+    V1,
+}
+
+fn route(path: &str) -> Option<Route> {
+    let segments: Vec<&str> = path.split('/').collect();
+    match segments.as_slice() {
+        ["", "openai", "deployments", d, "chat", "completions"] if !d.is_empty() => {
+            Some(Route::Deployment((*d).to_owned()))
+        }
+        ["", "openai", "v1", "chat", "completions"] => Some(Route::V1),
+        _ => None,
+    }
+}
+
+/// An `api-key` (the configured one, or any non-empty one), or a non-empty bearer token.
+fn check_credential(config: &Config, headers: &HeaderMap) -> Result<(), Failure> {
+    if let Some(key) = headers.get("api-key") {
+        let key = key.to_str().unwrap_or_default().trim();
+        let accepted = match &config.api_key {
+            Some(wanted) => key == wanted,
+            None => !key.is_empty(),
+        };
+        return if accepted {
+            Ok(())
+        } else {
+            Err(Failure::bad_key())
+        };
+    }
+    if let Some(auth) = headers.get(AUTHORIZATION) {
+        let token = auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        return if token.is_empty() {
+            Err(Failure::bad_token())
+        } else {
+            Ok(())
+        };
+    }
+    Err(Failure::bad_key())
+}
+
+fn check_deployment(config: &Config, deployment: &str) -> Result<(), Failure> {
+    match &config.deployments {
+        Some(known) if !known.iter().any(|d| d == deployment) => {
+            Err(Failure::deployment_not_found())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        assert_eq!(
+            route("/openai/deployments/gpt-4o-audio-preview/chat/completions"),
+            Some(Route::Deployment("gpt-4o-audio-preview".into()))
+        );
+        assert_eq!(route("/openai/v1/chat/completions"), Some(Route::V1));
+        assert_eq!(route("/openai/deployments//chat/completions"), None);
+        assert_eq!(route("/openai/deployments/x/completions"), None);
+        assert_eq!(route("/"), None);
+    }
+
+    #[test]
+    fn ids_are_shaped_like_the_service_and_unique() {
+        let s = State::new(
+            Config {
+                api_key: None,
+                api_versions: Vec::new(),
+                deployments: None,
+                audio_ttl: Duration::ZERO,
+                stream_interval: Duration::ZERO,
+            },
+            42,
+        );
+        let id = s.request_id();
+        assert_eq!(id.len(), 36);
+        assert_eq!(id.as_bytes()[14], b'4');
+        let a = s.audio_id();
+        assert!(a.starts_with("audio_") && a.len() == 38, "{a}");
+        assert_ne!(a, s.audio_id());
+        let c = s.completion_id();
+        assert!(c.starts_with("chatcmpl-") && c.len() == 38, "{c}");
+        assert!(!c.contains("AAAA"), "every character is drawn: {c}");
+    }
+}

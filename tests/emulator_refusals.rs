@@ -1,0 +1,408 @@
+//! End-to-end checks of what the offline emulator refuses, and of its injected faults: the crate's
+//! own client, and raw HTTP where the client would refuse to send the request.
+#![cfg(feature = "emulator")]
+
+mod emulator_support;
+
+use std::time::Duration;
+
+use azure_openai_audio::emulator::{Emulator, Fault};
+use azure_openai_audio::{
+    AudioFormat, ChatRequest, Conversation, ErrorKind, Message, Route, Voice,
+};
+use base64::Engine as _;
+use emulator_support::*;
+use serde_json::{json, Value};
+
+#[tokio::test]
+async fn unknown_and_expired_audio_ids_are_refused() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = emulator.client().unwrap();
+    let request = ChatRequest::new([
+        Message::user("Hi"),
+        Message::assistant_audio("audio_00000000000000000000000000000000"),
+        Message::user("And?"),
+    ])
+    .audio(Voice::Alloy, AudioFormat::Wav);
+    let e = client.chat().complete(&request).await.unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    let api = e.api_error().unwrap();
+    assert_eq!(api.param.as_deref(), Some("messages[1].audio.id"));
+    assert!(api.message.contains("not found"), "{}", api.message);
+
+    // With a zero time-to-live every id has expired by the next turn.
+    let emulator = Emulator::builder()
+        .audio_ttl(Duration::ZERO)
+        .start()
+        .await
+        .unwrap();
+    let client = emulator.client().unwrap();
+    let first = client.chat().complete(&speak("Hi")).await.unwrap();
+    let id = first.audio().unwrap().id.clone();
+    let request = ChatRequest::new([
+        Message::user("Hi"),
+        Message::assistant_audio(id),
+        Message::user("And?"),
+    ])
+    .audio(Voice::Alloy, AudioFormat::Wav);
+    let e = client.chat().complete(&request).await.unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    assert!(
+        e.api_error().unwrap().message.contains("has expired"),
+        "{e}"
+    );
+    // A Conversation sends an expired reply as its transcript instead, and is served.
+    let mut chat = Conversation::new(ChatRequest::default().audio(Voice::Alloy, AudioFormat::Wav));
+    chat.ask(&client, "Hi").await.unwrap();
+    let next = chat.ask(&client, "And?").await.unwrap();
+    assert_eq!(next.audio().unwrap().transcript, "You said: And?");
+}
+
+#[tokio::test]
+async fn credentials_are_required() {
+    let emulator = Emulator::builder().api_key("right").start().await.unwrap();
+    let recorded = recording("azure-error-401-invalid-key.2024-10-21.recording.json");
+    let recorded = &recorded["Entries"][0]["ResponseBody"];
+    let http = reqwest::Client::new();
+    let body = json!({"messages": [{"role": "user", "content": "hi"}]});
+
+    let none = http
+        .post(url(&emulator, "d"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), 401);
+    assert_eq!(
+        &serde_json::from_str::<Value>(&none.text().await.unwrap()).unwrap(),
+        recorded
+    );
+
+    let right = emulator.client_builder("d").build().unwrap();
+    let hi = ChatRequest::new([Message::user("hi")]);
+    assert!(right.chat().complete(&hi).await.is_ok());
+    let client = azure_openai_audio::Client::new(
+        emulator.endpoint(),
+        "d",
+        azure_openai_audio::Credential::api_key("wrong"),
+    )
+    .unwrap();
+    let e = client.chat().complete(&hi).await.unwrap_err();
+    assert_eq!(e.status(), Some(401));
+    assert_eq!(e.code(), Some("401"));
+
+    let bearer = http
+        .post(url(&emulator, "d"))
+        .bearer_auth("any-token")
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bearer.status(), 200);
+    let empty = http
+        .post(url(&emulator, "d"))
+        .header("authorization", "Bearer ")
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 401);
+    let text = empty.text().await.unwrap();
+    assert!(text.contains("Access token is missing"), "{text}");
+}
+
+#[tokio::test]
+async fn api_versions_deployments_and_routes() {
+    let emulator = Emulator::builder()
+        .deployments(["gpt-4o-audio-preview"])
+        .start()
+        .await
+        .unwrap();
+    let hi = ChatRequest::new([Message::user("hi")]);
+    let old = emulator
+        .client_builder("gpt-4o-audio-preview")
+        .api_version("2024-02-01")
+        .build()
+        .unwrap();
+    let e = old.chat().complete(&hi).await.unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    assert_eq!(e.code(), Some("BadRequest"));
+    assert_eq!(e.api_error().unwrap().message, "API version not supported");
+
+    let missing = emulator.client_builder("gpt-4o").build().unwrap();
+    let e = missing.chat().complete(&hi).await.unwrap_err();
+    assert_eq!(e.status(), Some(404));
+    assert_eq!(e.code(), Some("DeploymentNotFound"));
+
+    let v1 = emulator
+        .client_builder("gpt-4o-audio-preview")
+        .route(Route::V1)
+        .build()
+        .unwrap();
+    let reply = v1.chat().complete(&hi).await.unwrap();
+    assert_eq!(reply.text(), Some("You said: hi."));
+    assert_eq!(
+        reply.metadata.deployment.as_deref(),
+        Some("gpt-4o-audio-preview")
+    );
+
+    let nowhere = reqwest::Client::new()
+        .post(format!("{}/openai/models", emulator.endpoint()))
+        .header("api-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nowhere.status(), 404);
+    assert_eq!(
+        serde_json::from_str::<Value>(&nowhere.text().await.unwrap()).unwrap(),
+        json!({"error": {"code": "404", "message": "Resource not found"}})
+    );
+}
+
+#[tokio::test]
+async fn unknown_voices_and_formats_the_emulator_cannot_encode_are_refused() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = emulator.client().unwrap();
+    let robot =
+        ChatRequest::new([Message::user("hi")]).audio(Voice::from("robot"), AudioFormat::Wav);
+    let e = client.chat().complete(&robot).await.unwrap_err();
+    assert_eq!(e.status(), Some(400));
+    let api = e.api_error().unwrap();
+    assert_eq!(api.param.as_deref(), Some("audio.voice"));
+    assert_eq!(api.code.as_deref(), Some("invalid_value"));
+    assert_eq!(api.error_type.as_deref(), Some("invalid_request_error"));
+    assert!(api
+        .message
+        .starts_with("Invalid value: 'robot'. Supported values are: 'alloy'"));
+
+    for format in [
+        AudioFormat::Mp3,
+        AudioFormat::Flac,
+        AudioFormat::Opus,
+        AudioFormat::Aac,
+    ] {
+        let request = ChatRequest::new([Message::user("hi")]).audio(Voice::Alloy, format.clone());
+        let e = client.chat().complete(&request).await.unwrap_err();
+        let api = e.api_error().unwrap();
+        assert_eq!(api.param.as_deref(), Some("audio.format"));
+        assert_eq!(api.code.as_deref(), Some("unsupported_value"));
+        assert!(
+            api.message
+                .contains(&format!("emulator does not produce '{}'", format.as_str())),
+            "{}",
+            api.message
+        );
+    }
+    let weird =
+        ChatRequest::new([Message::user("hi")]).audio(Voice::Alloy, AudioFormat::from("ogg"));
+    let e = client.chat().complete(&weird).await.unwrap_err();
+    assert_eq!(e.code(), Some("invalid_value"));
+}
+
+#[tokio::test]
+async fn requests_are_checked_as_the_service_checks_them() {
+    let emulator = Emulator::start().await.unwrap();
+    let audio_part = |data: &str, format: &str| {
+        json!({"messages": [{"role": "user", "content": [
+            {"type": "input_audio", "input_audio": {"data": data, "format": format}}
+        ]}]})
+    };
+    let cases = [
+        (json!({}), "messages", "missing_required_parameter"),
+        (json!({"messages": []}), "messages", "empty_array"),
+        (
+            json!({"messages": [{"role": "user", "content": "hi"}], "modalities": ["text", "audio"]}),
+            "audio",
+            "missing_required_parameter",
+        ),
+        (
+            json!({"messages": [{"role": "wizard", "content": "hi"}]}),
+            "messages[0].role",
+            "invalid_value",
+        ),
+        (
+            json!({"messages": [{"role": "user"}]}),
+            "messages[0].content",
+            "missing_required_parameter",
+        ),
+        (
+            audio_part("!!! not base64 !!!", "wav"),
+            "messages[0].content[0].input_audio.data",
+            "invalid_value",
+        ),
+        (
+            audio_part(
+                &base64::engine::general_purpose::STANDARD.encode(b"just text"),
+                "wav",
+            ),
+            "messages[0].content[0].input_audio.data",
+            "invalid_value",
+        ),
+        (
+            audio_part(
+                &base64::engine::general_purpose::STANDARD.encode(mp3(3)),
+                "wav",
+            ),
+            "messages[0].content[0].input_audio.data",
+            "invalid_value",
+        ),
+        (
+            audio_part(
+                &base64::engine::general_purpose::STANDARD.encode(mp3(3)),
+                "ogg",
+            ),
+            "messages[0].content[0].input_audio.format",
+            "invalid_value",
+        ),
+        (
+            json!({
+                "messages": [{"role": "user", "content": "hi"}],
+                "modalities": ["text", "audio"],
+                "audio": {"voice": "alloy", "format": "wav"},
+                "stream": true,
+            }),
+            "audio.format",
+            "unsupported_value",
+        ),
+    ];
+    for (body, param, code) in cases {
+        let (status, headers, reply) = post(&emulator, &body).await;
+        assert_eq!(status, 400, "{body} -> {reply}");
+        assert_eq!(reply["error"]["param"], param, "{body} -> {reply}");
+        assert_eq!(reply["error"]["code"], code, "{body} -> {reply}");
+        assert_eq!(reply["error"]["type"], "invalid_request_error");
+        assert!(headers.contains_key("x-request-id"));
+    }
+    let broken = reqwest::Client::new()
+        .post(url(&emulator, "d"))
+        .header("api-key", "k")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(broken.status(), 400);
+    let text = broken.text().await.unwrap();
+    assert!(text.contains("could not parse the JSON body"), "{text}");
+}
+
+#[tokio::test]
+async fn audio_over_20_mib_is_refused() {
+    let emulator = Emulator::start().await.unwrap();
+    let mut big = wav(24_000, 1, 1000);
+    big.resize(20 * 1024 * 1024 + 1, 0);
+    let data = base64::engine::general_purpose::STANDARD.encode(&big);
+    let body = json!({"messages": [{"role": "user", "content": [
+        {"type": "input_audio", "input_audio": {"data": data, "format": "wav"}}
+    ]}]});
+    let (status, _, reply) = post(&emulator, &body).await;
+    assert_eq!(status, 400);
+    assert_eq!(reply["error"]["code"], "audio_too_large");
+    assert_eq!(
+        reply["error"]["param"],
+        "messages[0].content[0].input_audio.data"
+    );
+    // Exactly 20 MiB is served.
+    big.truncate(20 * 1024 * 1024);
+    let data = base64::engine::general_purpose::STANDARD.encode(&big);
+    let body = json!({"messages": [{"role": "user", "content": [
+        {"type": "input_audio", "input_audio": {"data": data, "format": "wav"}}
+    ]}]});
+    let (status, _, reply) = post(&emulator, &body).await;
+    assert_eq!(status, 200, "{reply}");
+}
+
+#[tokio::test]
+async fn injected_rate_limits_and_server_errors_look_like_azure() {
+    let emulator = Emulator::start().await.unwrap();
+    let hi = json!({"messages": [{"role": "user", "content": "hi"}]});
+    emulator.inject(Fault::rate_limit(Duration::from_millis(1500)), 1);
+    emulator.inject(Fault::ServerError, 1);
+    assert_eq!(emulator.pending_faults(), 2);
+    let (status, headers, body) = post(&emulator, &hi).await;
+    assert_eq!(status, 429);
+    assert_eq!(headers["retry-after-ms"], "1500");
+    assert_eq!(headers["retry-after"], "2");
+    assert_eq!(body["error"]["code"], "429");
+    assert!(body["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Please retry after 2 seconds"));
+    let response = reqwest::Client::new()
+        .post(url(&emulator, "d"))
+        .header("api-key", "k")
+        .header("x-ms-client-request-id", "my-trace-id")
+        .body(hi.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    assert_eq!(response.headers()["x-ms-client-request-id"], "my-trace-id");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(body["error"]["type"], "server_error");
+    let (status, _, _) = post(&emulator, &hi).await;
+    assert_eq!(status, 200);
+    assert_eq!(emulator.requests_received(), 3);
+    assert_eq!(emulator.pending_faults(), 0);
+
+    // A dropped connection: no response at all, for exactly one request.
+    emulator.inject(Fault::Disconnect, 1);
+    let dropped = reqwest::Client::new()
+        .post(url(&emulator, "d"))
+        .header("api-key", "k")
+        .body(hi.to_string())
+        .send()
+        .await;
+    assert!(dropped.is_err(), "{dropped:?}");
+    assert_eq!(emulator.requests_received(), 4);
+    let (status, _, _) = post(&emulator, &hi).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_client_sees_injected_faults_as_typed_errors() {
+    // Each fault is queued for more requests than a retrying client makes, so these checks hold
+    // whatever retry policy the client has.
+    const TIMES: usize = 8;
+    let emulator = Emulator::start().await.unwrap();
+    let client = emulator
+        .client_builder("d")
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let hi = ChatRequest::new([Message::user("hi")]);
+
+    emulator.inject(Fault::rate_limit(Duration::from_millis(1)), TIMES);
+    let e = client.chat().complete(&hi).await.unwrap_err();
+    assert_eq!(e.status(), Some(429));
+    assert!(e.is_rate_limited());
+    assert_eq!(e.retry_after(), Some(Duration::from_millis(1)));
+    emulator.clear_faults();
+
+    emulator.inject(Fault::ServerError, TIMES);
+    let e = client.chat().complete(&hi).await.unwrap_err();
+    assert_eq!(e.status(), Some(500));
+    assert!(e.is_retryable());
+    emulator.clear_faults();
+
+    emulator.inject(Fault::Delay(Duration::from_secs(60)), TIMES);
+    let e = client.chat().complete(&hi).await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    emulator.clear_faults();
+
+    emulator.inject(Fault::Disconnect, TIMES);
+    let e = client.chat().complete(&hi).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    assert_eq!(e.status(), None);
+    emulator.clear_faults();
+
+    // A delay shorter than the timeout only delays.
+    emulator.inject(Fault::Delay(Duration::from_millis(50)), 1);
+    let start = std::time::Instant::now();
+    let reply = client.chat().complete(&hi).await.unwrap();
+    assert!(start.elapsed() >= Duration::from_millis(50));
+    assert_eq!(reply.text(), Some("You said: hi."));
+}
