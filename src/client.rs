@@ -9,6 +9,7 @@ use url::{Host, Url};
 use crate::chat::Chat;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
+use crate::transport::retry::{RetryBudget, RetryPolicy, TokenBucket};
 
 /// The API version used unless another is chosen.
 pub const DEFAULT_API_VERSION: &str = "2025-01-01-preview";
@@ -18,6 +19,8 @@ pub const DEFAULT_DEPLOYMENT: &str = "gpt-4o-mini-audio-preview";
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default whole-request timeout (as the Python SDK).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+/// Default idle timeout of a stream: the longest wait for its next chunk.
+pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The environment variables `from_env` reads.
 pub mod env {
@@ -65,6 +68,11 @@ pub(crate) struct Inner {
     pub(crate) route: Route,
     pub(crate) credential: Credential,
     pub(crate) chat_url: Url,
+    pub(crate) retry: RetryPolicy,
+    /// Shared by every clone and every [`Client::with_deployment`] client.
+    pub(crate) budget: Option<Arc<TokenBucket>>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) idle_timeout: Option<Duration>,
 }
 
 impl Client {
@@ -89,8 +97,11 @@ impl Client {
             credential,
             api_version: DEFAULT_API_VERSION.to_owned(),
             route: Route::Deployments,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
+            timeout: Some(DEFAULT_TIMEOUT),
+            idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
+            retry: RetryPolicy::default(),
+            budget: Some(RetryBudget::default()),
             endpoint_var: None,
         }
     }
@@ -166,6 +177,10 @@ impl Client {
                 route: i.route,
                 credential: i.credential.clone(),
                 chat_url,
+                retry: i.retry.clone(),
+                budget: i.budget.clone(),
+                timeout: i.timeout,
+                idle_timeout: i.idle_timeout,
             }),
         }
     }
@@ -224,8 +239,11 @@ pub struct ClientBuilder {
     credential: Credential,
     api_version: String,
     route: Route,
-    connect_timeout: Duration,
-    timeout: Duration,
+    connect_timeout: Option<Duration>,
+    timeout: Option<Duration>,
+    idle_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    budget: Option<RetryBudget>,
     endpoint_var: Option<&'static str>,
 }
 
@@ -242,15 +260,46 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection (default 10 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
+    /// How long to wait for a connection (default 10 s; `None`: no limit). Applies to the
+    /// connection pool, so it cannot be changed per request.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = timeout.into();
         self
     }
 
-    /// How long a whole request may take (default 600 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+    /// How long one attempt may take, until the whole reply is read (default 600 s, as the
+    /// Python SDK; `None`: no limit). For a stream it covers the wait for the response headers;
+    /// the chunks then have the [`stream_idle_timeout`](ClientBuilder::stream_idle_timeout).
+    /// Per request: [`RequestOptions::timeout`](crate::RequestOptions::timeout).
+    pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.timeout = timeout.into();
+        self
+    }
+
+    /// How long a stream may go without sending a chunk (default 60 s; `None`: no limit).
+    /// Per request: [`RequestOptions::idle_timeout`](crate::RequestOptions::idle_timeout).
+    pub fn stream_idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.idle_timeout = timeout.into();
+        self
+    }
+
+    /// How many times a failed request is sent again (default 2; 0 turns retries off).
+    /// Shorthand for changing [`retry_policy`](ClientBuilder::retry_policy)'s `max_retries`.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.retry = self.retry.max_retries(retries);
+        self
+    }
+
+    /// When and how failed requests are retried (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The retry budget shared by all requests of the client and its clones (default
+    /// [`RetryBudget::default`]; `None` turns it off, leaving only `max_retries` as a limit).
+    pub fn retry_budget(mut self, budget: impl Into<Option<RetryBudget>>) -> Self {
+        self.budget = budget.into();
         self
     }
 
@@ -267,9 +316,18 @@ impl ClientBuilder {
             return Err(Error::config("the api-version is empty"));
         }
         self.credential.validate()?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+        let mut http = reqwest::Client::builder();
+        if let Some(timeout) = self.connect_timeout {
+            http = http.connect_timeout(timeout);
+        }
+        if endpoint.scheme() == "http" {
+            // Plain http is only allowed to a loopback host; an HTTP_PROXY from the environment
+            // must not carry the key off the machine in clear text.
+            http = http.no_proxy();
+        }
+        // The request timeout is applied per attempt by the transport (with tokio's timer), not
+        // by reqwest, so that it can change per request and does not cut streams short.
+        let http = http
             // A custom `api-key` header would follow a redirect to another host: never follow.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!(
@@ -289,6 +347,10 @@ impl ClientBuilder {
                 route: self.route,
                 credential: self.credential,
                 chat_url,
+                retry: self.retry,
+                budget: self.budget.map(|b| Arc::new(TokenBucket::new(b))),
+                timeout: self.timeout,
+                idle_timeout: self.idle_timeout,
             }),
         })
     }

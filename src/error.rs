@@ -70,6 +70,7 @@ struct Inner {
     metadata: Option<ResponseMetadata>,
     retry_after: Option<Duration>,
     attempts: u32,
+    last_status: Option<u16>,
 }
 
 impl Error {
@@ -83,6 +84,7 @@ impl Error {
                 metadata: None,
                 retry_after: None,
                 attempts: 0,
+                last_status: None,
             }),
         }
     }
@@ -101,6 +103,10 @@ impl Error {
 
     pub(crate) fn decode(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Decode, message)
+    }
+
+    pub(crate) fn timeout(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Timeout, message)
     }
 
     pub(crate) fn with_source(
@@ -126,6 +132,14 @@ impl Error {
         self
     }
 
+    /// Records the status of the last response seen, when this error did not come from one.
+    pub(crate) fn with_last_status(mut self, status: Option<u16>) -> Self {
+        if self.inner.last_status.is_none() {
+            self.inner.last_status = status;
+        }
+        self
+    }
+
     /// Builds the error for a non-success HTTP status from the body the service sent.
     pub(crate) fn from_response(metadata: ResponseMetadata, body: &[u8]) -> Self {
         let api = ApiError::parse(body);
@@ -135,8 +149,14 @@ impl Error {
             (None, false) => format!("{}: {}", metadata.status, api.message),
             (None, true) => format!("{}", metadata.status),
         };
-        let retry_after = metadata.retry_after();
+        // Azure's 429 bodies may say "Please retry after N seconds" without a header.
+        let retry_after = metadata.retry_after().or_else(|| {
+            (metadata.status == 429)
+                .then(|| crate::transport::retry::retry_after_from_message(&api.message))
+                .flatten()
+        });
         let mut err = Self::new(ErrorKind::Api, message).with_retry_after(retry_after);
+        err.inner.last_status = Some(metadata.status);
         err.inner.api = Some(api);
         err.with_metadata(metadata)
     }
@@ -249,6 +269,13 @@ impl Error {
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
     }
+
+    /// The HTTP status of the last response received over all attempts: the same as
+    /// [`status`](Error::status) for an API error, and for a timeout or a broken connection
+    /// after earlier attempts the status those got (e.g. `503`).
+    pub fn last_status(&self) -> Option<u16> {
+        self.status().or(self.inner.last_status)
+    }
 }
 
 fn is_timeout_chain(err: &reqwest::Error) -> bool {
@@ -290,6 +317,11 @@ impl fmt::Debug for Error {
         }
         if self.inner.attempts > 0 {
             d.field("attempts", &self.inner.attempts);
+        }
+        if self.inner.metadata.is_none() {
+            if let Some(s) = self.inner.last_status {
+                d.field("last_status", &s);
+            }
         }
         if let Some(s) = &self.inner.source {
             d.field("source", s);

@@ -24,7 +24,7 @@
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
 //! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
-//! - [`transport`]: request bodies that stream large audio.
+//! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 //! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -57,6 +57,8 @@ pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
+pub use transport::options::RequestOptions;
+pub use transport::retry::{RetryBudget, RetryPolicy};
 
 /// The README's examples are compiled as doctests, so they cannot drift from the API.
 #[cfg(all(doctest, feature = "entra-id"))]

@@ -13,6 +13,7 @@ use crate::client::{Client, Route};
 use crate::error::Result;
 use crate::metadata::ResponseMetadata;
 use crate::transport::body::BodyPlan;
+use crate::transport::options::RequestOptions;
 use crate::transport::read_body;
 
 pub use request::ChatRequest;
@@ -39,21 +40,35 @@ impl Chat<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn complete(self, request: &ChatRequest) -> Result<ChatCompletion> {
-        let plan = self.plan(request)?;
-        let response = self
-            .client
-            .post(&self.client.inner.chat_url, &plan, "application/json")
-            .await?;
-        let metadata =
-            ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
-        let body = read_body(response)
+        self.complete_with(request, &RequestOptions::default())
             .await
-            .map_err(|e| e.with_metadata(metadata.clone()))?;
-        // The audio is decoded over its own base64 text in the body: no second buffer.
-        let mut reply =
-            ChatCompletion::from_json(body).map_err(|e| e.with_metadata(metadata.clone()))?;
-        reply.metadata = metadata;
-        Ok(reply)
+    }
+
+    /// [`complete`](Chat::complete) with per-request retry and timeout settings.
+    ///
+    /// ```no_run
+    /// # async fn f(client: azure_openai_audio::Client, request: azure_openai_audio::ChatRequest) -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::RequestOptions;
+    /// use std::time::Duration;
+    /// let options = RequestOptions::new().max_retries(5).timeout(Duration::from_secs(120));
+    /// let reply = client.chat().complete_with(&request, &options).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn complete_with(
+        self,
+        request: &ChatRequest,
+        options: &RequestOptions,
+    ) -> Result<ChatCompletion> {
+        let plan = self.plan(request)?;
+        self.client
+            .execute(
+                &self.client.inner.chat_url,
+                &plan,
+                "application/json",
+                options,
+                read_completion,
+            )
+            .await
     }
 
     /// The body plan for a request, with the model set on the `/openai/v1` route.
@@ -65,4 +80,18 @@ impl Chat<'_> {
         }
         BodyPlan::new(request)
     }
+}
+
+/// Reads and decodes a successful reply; a body cut short is a (retryable) transport error,
+/// a body that is not a chat completion a decode error.
+async fn read_completion(response: reqwest::Response) -> Result<ChatCompletion> {
+    let metadata = ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
+    let body = read_body(response)
+        .await
+        .map_err(|e| e.with_metadata(metadata.clone()))?;
+    // The audio is decoded over its own base64 text in the body: no second buffer.
+    let mut reply =
+        ChatCompletion::from_json(body).map_err(|e| e.with_metadata(metadata.clone()))?;
+    reply.metadata = metadata;
+    Ok(reply)
 }

@@ -15,9 +15,11 @@ use crate::chat::response::ChatCompletion;
 use crate::chat::Chat;
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
+use crate::transport::idle::IdleTimeout;
+use crate::transport::options::RequestOptions;
 use crate::transport::sse::{SseEvent, SseParser};
 
-type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
 impl Chat<'_> {
     /// Sends the request with `stream: true` (and `stream_options.include_usage`) and returns the
@@ -44,6 +46,19 @@ impl Chat<'_> {
     /// # Ok(()) }
     /// ```
     pub async fn stream(self, request: &ChatRequest) -> Result<ChatStream> {
+        self.stream_with(request, &RequestOptions::default()).await
+    }
+
+    /// [`stream`](Chat::stream) with per-request settings: retries and the request timeout
+    /// apply until the response headers arrive, then each chunk must come within the idle
+    /// timeout ([`RequestOptions::idle_timeout`], else the client's
+    /// [`stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)). A stream that has
+    /// started is not retried.
+    pub async fn stream_with(
+        self,
+        request: &ChatRequest,
+        options: &RequestOptions,
+    ) -> Result<ChatStream> {
         if let Some(audio) = request.get_audio() {
             if audio.format != AudioFormat::Pcm16 {
                 return Err(Error::invalid_input(format!(
@@ -57,12 +72,20 @@ impl Chat<'_> {
         let plan = self.plan(&request)?;
         let response = self
             .client
-            .post(&self.client.inner.chat_url, &plan, "text/event-stream")
+            .post_with(
+                &self.client.inner.chat_url,
+                &plan,
+                "text/event-stream",
+                options,
+            )
             .await?;
         let metadata =
             ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
         Ok(ChatStream {
-            body: Some(Box::pin(response.bytes_stream())),
+            body: Some(Box::pin(IdleTimeout::new(
+                response.bytes_stream(),
+                self.client.stream_idle_timeout(options),
+            ))),
             decoder: ChunkDecoder::new(metadata.clone()),
             metadata,
         })
@@ -136,7 +159,7 @@ impl Stream for ChatStream {
                 Poll::Ready(Some(Err(e))) => {
                     this.body = None;
                     this.decoder.over = true;
-                    let err = Error::from_reqwest(e).with_metadata(this.metadata.clone());
+                    let err = e.with_metadata(this.metadata.clone());
                     return Poll::Ready(Some(Err(err)));
                 }
                 Poll::Ready(None) => this.body = None,

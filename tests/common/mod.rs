@@ -1,7 +1,192 @@
-//! Test helpers: the shared recordings, small real WAV files, clients pointed at a local server.
+//! Test helpers: the shared recordings, small real WAV files, clients pointed at a local server,
+//! and a raw HTTP/1.1 server on 127.0.0.1 that can misbehave at the connection level (reset
+//! mid-body, stall), which wiremock cannot.
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use azure_openai_audio::{ChatRequest, Client, ClientBuilder, Credential, Message};
 use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// The key the tests use; no error text or Debug output may contain it.
+pub const KEY: &str = "sk-test-key-9f8e7d6c";
+
+/// A minimal chat completion.
+pub const COMPLETION: &str = r#"{"id":"chatcmpl-1","object":"chat.completion","created":1,"model":"gpt-4o-mini-audio-preview","choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"hi"}}]}"#;
+
+/// A builder for `endpoint` with the test key. In tests on tokio's paused clock the request
+/// and connect timeouts must be off: the paused clock jumps to the next timer whenever the
+/// runtime waits for I/O, so a pending timeout would fire at once.
+pub fn builder(endpoint: &str) -> ClientBuilder {
+    Client::builder(endpoint, "dep", Credential::api_key(KEY))
+}
+
+/// [`builder`] with the request and connect timeouts off, for tests on the paused clock.
+pub fn paused_builder(endpoint: &str) -> ClientBuilder {
+    builder(endpoint).timeout(None).connect_timeout(None)
+}
+
+/// A small text request.
+pub fn request() -> ChatRequest {
+    ChatRequest::new([Message::user("hello")])
+}
+
+/// What the raw server does with one request.
+pub enum Act {
+    /// Writes these bytes (a whole response) and keeps the connection for the next request.
+    Reply(Vec<u8>),
+    /// Writes these bytes, then resets the connection (RST).
+    ResetAfter(Vec<u8>),
+    /// Writes these bytes, then closes the connection normally (FIN).
+    CloseAfter(Vec<u8>),
+    /// Writes these bytes, then holds the connection open and sends nothing more.
+    Stall(Vec<u8>),
+}
+
+/// A full `200 OK` response with a JSON body.
+pub fn ok(body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// A raw HTTP/1.1 server that counts accepted connections and requests.
+pub struct RawServer {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// Requests whose head was read.
+    pub requests: Arc<AtomicUsize>,
+    /// TCP connections accepted.
+    pub connections: Arc<AtomicUsize>,
+}
+
+impl RawServer {
+    /// Starts on 127.0.0.1; `script(n)` says what to do with the n-th request (0-based).
+    pub async fn start(script: impl Fn(usize) -> Act + Send + Sync + 'static) -> RawServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let script = Arc::new(script);
+        let (r, c) = (requests.clone(), connections.clone());
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                c.fetch_add(1, Ordering::SeqCst);
+                tokio::spawn(serve(stream, r.clone(), script.clone()));
+            }
+        });
+        RawServer {
+            addr,
+            requests,
+            connections,
+        }
+    }
+
+    /// `http://127.0.0.1:port`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Requests seen so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+async fn serve<S>(mut stream: TcpStream, requests: Arc<AtomicUsize>, script: Arc<S>)
+where
+    S: Fn(usize) -> Act + Send + Sync + 'static,
+{
+    let mut buf = Vec::with_capacity(4096);
+    loop {
+        // The head.
+        let head_end = loop {
+            if let Some(at) = find(&buf, b"\r\n\r\n") {
+                break at + 4;
+            }
+            let mut chunk = [0u8; 4096];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
+        let length: usize = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0);
+        let n = requests.fetch_add(1, Ordering::SeqCst);
+        // The body.
+        while buf.len() < head_end + length {
+            let mut chunk = [0u8; 16384];
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(k) => buf.extend_from_slice(&chunk[..k]),
+            }
+        }
+        buf.drain(..head_end + length);
+        match script(n) {
+            Act::Reply(bytes) => {
+                if stream.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            Act::ResetAfter(bytes) => {
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.flush().await;
+                let _ = stream.set_zero_linger();
+                return;
+            }
+            Act::CloseAfter(bytes) => {
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.shutdown().await;
+                return;
+            }
+            Act::Stall(bytes) => {
+                let _ = stream.write_all(&bytes).await;
+                let _ = stream.flush().await;
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// VmRSS of this process in KiB, from /proc/self/status (None elsewhere than Linux).
+pub fn rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+/// The soft limit on open files, from /proc/self/limits.
+pub fn open_files_limit() -> Option<u64> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    limits
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse().ok())
+}
+
+// Recordings and audio files.
 
 /// The path of a file in ../shared/recordings.
 pub fn recording_path(name: &str) -> String {
