@@ -58,13 +58,21 @@ impl fmt::Display for ErrorKind {
 /// [`code`](Error::code), [`is_timeout`](Error::is_timeout), [`is_content_filter`](Error::is_content_filter),
 /// [`retry_after`](Error::retry_after), ...). `Display` is one short line that never contains a
 /// secret; the underlying cause, if any, is available through [`std::error::Error::source`].
+#[derive(thiserror::Error)]
+#[error(transparent)]
 pub struct Error {
+    // Boxed: an `Error` is one pointer wide, so `Result<T>` stays small.
     inner: Box<Inner>,
 }
 
+/// The error's fields. `Display` and `source` are `Error`'s (through `#[error(transparent)]`);
+/// its `Debug` is never shown (`Error` has its own, which picks fields).
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {message}")]
 struct Inner {
     kind: ErrorKind,
     message: String,
+    #[source]
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
     api: Option<ApiError>,
     metadata: Option<ResponseMetadata>,
@@ -294,12 +302,6 @@ fn is_timeout_chain(err: &reqwest::Error) -> bool {
     false
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.inner.kind, self.inner.message)
-    }
-}
-
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
@@ -327,15 +329,6 @@ impl fmt::Debug for Error {
             d.field("source", s);
         }
         d.finish()
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.inner
-            .source
-            .as_deref()
-            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -472,6 +465,20 @@ mod tests {
         let b = ApiError::parse(br#"{"error":{"code":"401","message":"denied"}}"#);
         assert_eq!(b.code.as_deref(), Some("401"));
         assert!(!b.is_content_filter());
+    }
+
+    #[test]
+    fn display_is_one_line_and_the_cause_is_only_behind_source() {
+        use std::error::Error as _;
+        let cause = std::io::Error::new(std::io::ErrorKind::TimedOut, "deep cause");
+        let e = Error::timeout("no reply within 5 s").with_source(cause);
+        assert_eq!(e.to_string(), "timeout: no reply within 5 s");
+        assert_eq!(
+            e.source().map(|s| s.to_string()).as_deref(),
+            Some("deep cause")
+        );
+        assert!(Error::config("x").source().is_none());
+        assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
     }
 
     #[test]
