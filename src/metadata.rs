@@ -90,18 +90,32 @@ pub(crate) fn retry_after_from_headers(headers: &HeaderMap, now: SystemTime) -> 
             .map(str::trim)
     };
     for name in ["retry-after-ms", "x-ms-retry-after-ms"] {
-        if let Some(ms) = text(name).and_then(|s| s.parse::<f64>().ok()) {
-            if ms.is_finite() && ms >= 0.0 {
-                return Some(Duration::from_secs_f64(ms / 1000.0));
-            }
+        if let Some(delay) = text(name)
+            .and_then(|s| s.parse::<f64>().ok())
+            .and_then(|ms| hint_seconds(ms / 1000.0))
+        {
+            return Some(delay);
         }
     }
     let value = text("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return hint_seconds(secs);
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The longest delay a retry hint is taken to ask for: larger numbers (`retry-after: 1e20`)
+/// are read as this, so that adding the delay to an `Instant` cannot overflow.
+pub const MAX_RETRY_HINT: Duration = Duration::from_secs(u32::MAX as u64);
+
+/// A retry hint in seconds as a `Duration`: `None` when negative or not a number, at most
+/// [`MAX_RETRY_HINT`]. Never panics, whatever the service sent.
+pub(crate) fn hint_seconds(secs: f64) -> Option<Duration> {
+    if !(secs >= 0.0) {
+        return None; // negative or NaN
+    }
+    Some(Duration::try_from_secs_f64(secs).map_or(MAX_RETRY_HINT, |d| d.min(MAX_RETRY_HINT)))
 }
 
 #[cfg(test)]
@@ -149,6 +163,35 @@ mod tests {
             retry_after_from_headers(&headers(&[("retry-after", "soon")]), now),
             None
         );
+    }
+
+    #[test]
+    fn absurd_hints_are_capped_not_a_panic() {
+        let now = SystemTime::UNIX_EPOCH;
+        for (name, value) in [
+            ("retry-after", "1e20"),
+            ("retry-after", "inf"),
+            ("retry-after-ms", "1e300"),
+            (
+                "x-ms-retry-after-ms",
+                "179769313486231570000000000000000000000",
+            ),
+        ] {
+            assert_eq!(
+                retry_after_from_headers(&headers(&[(name, value)]), now),
+                Some(MAX_RETRY_HINT),
+                "{name}: {value}"
+            );
+        }
+        for value in ["-1", "NaN", "-inf"] {
+            assert_eq!(
+                retry_after_from_headers(&headers(&[("retry-after", value)]), now),
+                None
+            );
+        }
+        // A 200 carrying such a header still gives its metadata.
+        let m = ResponseMetadata::from_headers(200, &headers(&[("retry-after", "1e20")]));
+        assert_eq!(m.retry_after(), Some(MAX_RETRY_HINT));
     }
 
     #[test]

@@ -12,7 +12,14 @@ use azure_openai_audio::{Client, Error};
 /// When AZURE_OPENAI_ENDPOINT is unset, the crate's offline emulator (one line on stderr says so):
 /// keep the returned emulator alive while the client is used.
 pub async fn client() -> Result<(Client, Option<Emulator>), Error> {
-    azure_openai_audio::emulator::client_from_env_or_emulator().await
+    let (client, emulator) = azure_openai_audio::emulator::client_from_env_or_emulator().await?;
+    if let Some(emulator) = &emulator {
+        eprintln!(
+            "AZURE_OPENAI_ENDPOINT is not set: using the built-in offline emulator at {}",
+            emulator.endpoint()
+        );
+    }
+    Ok((client, emulator))
 }
 
 /// Prints one line (error, API code, request id, cause) and returns a failing exit code.

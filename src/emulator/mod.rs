@@ -309,13 +309,16 @@ fn seed() -> u64 {
 /// is used by binding it to a name such as `_emulator` (the pattern `_` would drop it, and stop
 /// the server, at once).
 ///
-/// In the second case it prints one line on stderr:
-/// `AZURE_OPENAI_ENDPOINT is not set: using the built-in offline emulator at http://127.0.0.1:PORT`.
+/// The library prints nothing: tell your users which one they got (the crate's examples print
+/// one line on stderr when it is the emulator).
 /// `AZURE_OPENAI_DEPLOYMENT_NAME` and `OPENAI_API_VERSION` are honoured either way.
 ///
 /// ```no_run
 /// # async fn f() -> azure_openai_audio::Result<()> {
-/// let (client, _emulator) = azure_openai_audio::emulator::client_from_env_or_emulator().await?;
+/// let (client, emulator) = azure_openai_audio::emulator::client_from_env_or_emulator().await?;
+/// if let Some(emulator) = &emulator {
+///     eprintln!("AZURE_OPENAI_ENDPOINT is not set: using the offline emulator at {}", emulator.endpoint());
+/// }
 /// # Ok(()) }
 /// ```
 pub async fn client_from_env_or_emulator() -> Result<(Client, Option<Emulator>)> {
@@ -329,11 +332,6 @@ async fn client_from_vars_or_emulator(
         return Ok((Client::builder_from_env(var)?.build()?, None));
     }
     let emulator = Emulator::start().await?;
-    eprintln!(
-        "{} is not set: using the built-in offline emulator at {}",
-        env::ENDPOINT,
-        emulator.endpoint()
-    );
     let client = Client::builder_from_env(|name| match name {
         env::ENDPOINT => Ok(emulator.endpoint().to_owned()),
         env::API_KEY => Ok(emulator.api_key().to_owned()),

@@ -174,8 +174,7 @@ pub(crate) fn retry_after_from_message(message: &str) -> Option<Duration> {
     if !unit.starts_with("second") {
         return None;
     }
-    let secs: f64 = digits.parse().ok()?;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    crate::metadata::hint_seconds(digits.parse().ok()?)
 }
 
 /// A number in `[0, 1)`, different on every call; good enough for jitter, not for secrets.
@@ -334,6 +333,10 @@ mod tests {
         assert_eq!(retry_after_from_message("Please retry after a while"), None);
         assert_eq!(retry_after_from_message("retry after 5 minutes"), None);
         assert_eq!(retry_after_from_message("slow down"), None);
+        assert_eq!(
+            retry_after_from_message("Please retry after 99999999999999999999999 seconds."),
+            Some(crate::metadata::MAX_RETRY_HINT)
+        );
     }
 
     #[test]
