@@ -112,8 +112,8 @@ pub const MAX_RETRY_HINT: Duration = Duration::from_secs(u32::MAX as u64);
 /// A retry hint in seconds as a `Duration`: `None` when negative or not a number, at most
 /// [`MAX_RETRY_HINT`]. Never panics, whatever the service sent.
 pub(crate) fn hint_seconds(secs: f64) -> Option<Duration> {
-    if !(secs >= 0.0) {
-        return None; // negative or NaN
+    if secs.is_nan() || secs < 0.0 {
+        return None;
     }
     Some(Duration::try_from_secs_f64(secs).map_or(MAX_RETRY_HINT, |d| d.min(MAX_RETRY_HINT)))
 }
