@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::chat::filter::ContentFilterResults;
 use crate::metadata::ResponseMetadata;
@@ -362,7 +362,7 @@ pub struct ApiError {
 #[non_exhaustive]
 pub struct InnerError {
     /// Usually `ResponsibleAIPolicyViolation`.
-    #[serde(default, deserialize_with = "string_or_number")]
+    #[serde(default, deserialize_with = "crate::lenient::string_or_number")]
     pub code: Option<String>,
     /// Which content-filter categories fired.
     #[serde(default, alias = "content_filter_result")]
@@ -372,36 +372,64 @@ pub struct InnerError {
     pub revised_prompt: Option<String>,
 }
 
+/// The shapes an error body comes in: Azure OpenAI's `{"error": {...}}`, and the flat
+/// `{"statusCode": 429, "message": "..."}` of an API Management gateway in front of it.
 #[derive(Deserialize)]
-struct ErrorEnvelope {
-    error: WireError,
+#[serde(untagged)]
+enum ErrorBody {
+    Wrapped { error: Box<WireError> },
+    Flat(FlatError),
 }
 
 #[derive(Deserialize)]
 struct WireError {
-    #[serde(default, deserialize_with = "string_or_number")]
+    #[serde(default, deserialize_with = "crate::lenient::string_or_number")]
     code: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::best_effort")]
     message: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::best_effort")]
     param: Option<String>,
-    #[serde(default, rename = "type")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "crate::lenient::best_effort"
+    )]
     error_type: Option<String>,
-    #[serde(default, alias = "inner_error")]
+    #[serde(
+        default,
+        alias = "inner_error",
+        deserialize_with = "crate::lenient::best_effort"
+    )]
     innererror: Option<InnerError>,
+}
+
+#[derive(Deserialize)]
+struct FlatError {
+    #[serde(
+        default,
+        alias = "statusCode",
+        deserialize_with = "crate::lenient::string_or_number"
+    )]
+    code: Option<String>,
+    message: String,
 }
 
 impl ApiError {
     /// Parses an error body; never fails.
     pub fn parse(body: &[u8]) -> ApiError {
-        match serde_json::from_slice::<ErrorEnvelope>(body) {
-            Ok(ErrorEnvelope { error }) => ApiError {
+        match serde_json::from_slice::<ErrorBody>(body) {
+            Ok(ErrorBody::Wrapped { error }) => ApiError {
                 code: error.code,
                 message: error.message.unwrap_or_default(),
                 param: error.param,
                 error_type: error.error_type,
                 inner_error: error.innererror,
                 raw_body: None,
+            },
+            Ok(ErrorBody::Flat(flat)) => ApiError {
+                code: flat.code,
+                message: flat.message,
+                ..ApiError::default()
             },
             Err(_) => {
                 let end = body.len().min(RAW_BODY_PREFIX);
@@ -432,25 +460,6 @@ impl ApiError {
     }
 }
 
-pub(crate) fn string_or_number<'de, D>(d: D) -> std::result::Result<Option<String>, D::Error>
-where
-    D: Deserializer<'de>,
-{
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Code {
-        S(String),
-        I(i64),
-        F(f64),
-    }
-    Ok(match Option::<Code>::deserialize(d)? {
-        Some(Code::S(s)) => Some(s),
-        Some(Code::I(i)) => Some(i.to_string()),
-        Some(Code::F(f)) => Some(f.to_string()),
-        None => None,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -479,6 +488,47 @@ mod tests {
         );
         assert!(Error::config("x").source().is_none());
         assert_eq!(std::mem::size_of::<Error>(), std::mem::size_of::<usize>());
+    }
+
+    #[test]
+    fn odd_inner_errors_keep_the_code_and_the_content_filter_verdict() {
+        // An older shape of custom_blocklists (an array), an unknown category, a string innererror.
+        let a = ApiError::parse(
+            br#"{"error":{"code":"content_filter","message":"filtered","param":"prompt","status":400,
+                "innererror":{"code":"ResponsibleAIPolicyViolation","content_filter_result":{
+                "custom_blocklists":[{"filtered":true,"id":"b1"}],"hate":{"filtered":true,"severity":"high"},
+                "custom_topics":{"filtered":false,"details":[]}}}}}"#,
+        );
+        assert_eq!(a.code.as_deref(), Some("content_filter"));
+        assert!(a.is_content_filter());
+        let results = a.content_filter_results().unwrap();
+        assert!(results.hate.as_ref().unwrap().filtered);
+        assert!(results.custom_blocklists.is_none());
+        assert!(results.other.contains_key("custom_blocklists"));
+        assert!(results.other.contains_key("custom_topics"));
+        assert!(results.any_filtered());
+
+        let b = ApiError::parse(
+            br#"{"error":{"code":"500","message":"x","innererror":"oops","param":3}}"#,
+        );
+        assert_eq!((b.code.as_deref(), b.message.as_str()), (Some("500"), "x"));
+        assert_eq!((b.inner_error, b.param, b.raw_body), (None, None, None));
+    }
+
+    #[test]
+    fn api_management_flat_bodies_keep_their_message() {
+        let a = ApiError::parse(
+            br#"{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 26 seconds." }"#,
+        );
+        assert_eq!(a.code.as_deref(), Some("429"));
+        assert_eq!(
+            a.message,
+            "Rate limit is exceeded. Try again in 26 seconds."
+        );
+        assert_eq!(a.raw_body, None);
+        // JSON that is neither shape is kept raw.
+        let b = ApiError::parse(br#"{"detail":"nope"}"#);
+        assert_eq!(b.raw_body.as_deref(), Some(r#"{"detail":"nope"}"#));
     }
 
     #[test]

@@ -16,16 +16,16 @@ use crate::chat::response::{FinishReason, Usage};
 #[non_exhaustive]
 pub struct ChatCompletionChunk {
     /// `chatcmpl-...`; empty in Azure's filter-only events.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub id: String,
     /// `chat.completion.chunk`; empty in Azure's filter-only events.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub object: String,
     /// Unix seconds; `0` in Azure's filter-only events.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub created: i64,
     /// The model that answered; empty in Azure's filter-only events.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub model: String,
     /// The backend configuration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,7 +34,7 @@ pub struct ChatCompletionChunk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_tier: Option<String>,
     /// The choices this chunk adds to; empty (or absent) in many chunks.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub choices: Vec<ChunkChoice>,
     /// Token counts: only in the usage chunk (`stream_options.include_usage`), `null` elsewhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,7 +42,7 @@ pub struct ChatCompletionChunk {
     /// Azure: filter results for the prompt(s), in the first event.
     #[serde(
         default,
-        deserialize_with = "null_as_default",
+        deserialize_with = "crate::lenient::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub prompt_filter_results: Vec<PromptFilterResult>,
@@ -81,10 +81,10 @@ impl ChatCompletionChunk {
 #[non_exhaustive]
 pub struct ChunkChoice {
     /// Which choice.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub index: u32,
     /// The new pieces of the message.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub delta: Delta,
     /// Why the choice ended, in the chunk where it ended (a stream may never say).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +116,7 @@ pub struct Delta {
     /// Pieces of tool calls, matched by `index`.
     #[serde(
         default,
-        deserialize_with = "null_as_default",
+        deserialize_with = "crate::lenient::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub tool_calls: Vec<ToolCallDelta>,
@@ -149,7 +149,7 @@ pub struct AudioDelta {
 #[non_exhaustive]
 pub struct ToolCallDelta {
     /// Which tool call of the message this piece belongs to.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub index: u32,
     /// The call's id, in its first piece.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,14 +172,6 @@ pub struct FunctionCallDelta {
     /// A piece of the JSON arguments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arguments: Option<String>,
-}
-
-fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 #[cfg(test)]

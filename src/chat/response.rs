@@ -32,28 +32,28 @@ string_enum! {
 #[non_exhaustive]
 pub struct ChatCompletion {
     /// `chatcmpl-...`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub id: String,
     /// `chat.completion`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub object: String,
     /// Unix seconds.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub created: i64,
     /// The model that answered, e.g. `gpt-4o-audio-preview-2024-12-17`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub model: String,
     /// The backend configuration.
     #[serde(default)]
     pub system_fingerprint: Option<String>,
     /// The choices (one unless `n` was set).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub choices: Vec<Choice>,
     /// Token counts.
     #[serde(default)]
     pub usage: Option<Usage>,
     /// Azure: filter results for the prompt(s).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub prompt_filter_results: Vec<PromptFilterResult>,
     /// Status and headers of the response (request ids, region, rate limits).
     #[serde(skip)]
@@ -113,13 +113,13 @@ impl ChatCompletion {
 #[non_exhaustive]
 pub struct Choice {
     /// Its index.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub index: u32,
     /// Why it ended; `None` when the service did not say.
     #[serde(default)]
     pub finish_reason: Option<FinishReason>,
     /// The message.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub message: ResponseMessage,
     /// Azure: filter results for this choice.
     #[serde(default)]
@@ -146,7 +146,7 @@ pub struct ResponseMessage {
     #[serde(default)]
     pub audio: Option<ReplyAudio>,
     /// Tool calls.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub tool_calls: Vec<ToolCall>,
 }
 
@@ -155,16 +155,16 @@ pub struct ResponseMessage {
 #[non_exhaustive]
 pub struct ReplyAudio {
     /// `audio_...`: cite it in a later turn with [`Message::assistant_audio`](crate::Message::assistant_audio).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub id: String,
     /// The audio, decoded from base64, in the format requested.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub data: AudioData,
     /// Unix seconds after which the id can no longer be cited.
     #[serde(default)]
     pub expires_at: Option<i64>,
     /// What the audio says.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub transcript: String,
 }
 
@@ -180,13 +180,13 @@ impl ReplyAudio {
 #[non_exhaustive]
 pub struct Usage {
     /// Prompt tokens.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub prompt_tokens: u32,
     /// Completion tokens.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub completion_tokens: u32,
     /// Both.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub total_tokens: u32,
     /// Prompt tokens by kind.
     #[serde(default)]
@@ -235,10 +235,46 @@ pub struct CompletionTokensDetails {
     pub rejected_prediction_tokens: Option<u32>,
 }
 
-fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nulls_and_odd_annotations_do_not_fail_a_reply() {
+        let body = br#"{"id":null,"object":null,"created":null,"model":null,"system_fingerprint":null,
+            "prompt_filter_results":[{"prompt_index":null,"content_filter_results":null}],
+            "choices":[{"index":null,"finish_reason":"something_new","logprobs":null,
+              "message":{"role":"assistant","content":null,"tool_calls":null,
+                "audio":{"id":"audio_1","data":"UklGRg==","expires_at":null,"transcript":null}},
+              "content_filter_results":{"custom_blocklists":[{"filtered":false,"id":"b"}],
+                "ungrounded_material":{"filtered":false,"detected":true,"details":[{"completion_start_offset":0,"completion_end_offset":5}]},
+                "hate":{"filtered":null,"severity":"safe"}}}],
+            "usage":{"prompt_tokens":null,"completion_tokens":7,"total_tokens":null,"prompt_tokens_details":null}}"#;
+        let reply = ChatCompletion::from_json(body.to_vec()).unwrap();
+        assert_eq!((reply.id.as_str(), reply.created), ("", 0));
+        let choice = &reply.choices[0];
+        assert_eq!(
+            choice.finish_reason,
+            Some(FinishReason::Other("something_new".into()))
+        );
+        let audio = reply.audio().unwrap();
+        assert_eq!(
+            (audio.data.as_bytes(), audio.transcript.as_str()),
+            (&b"RIFF"[..], "")
+        );
+        let filters = choice.content_filter_results.as_ref().unwrap();
+        assert_eq!(
+            filters.hate.as_ref().unwrap().severity,
+            Some(crate::Severity::Safe)
+        );
+        assert_eq!(
+            filters.ungrounded_material.as_ref().unwrap().details.len(),
+            1
+        );
+        assert!(filters.other.contains_key("custom_blocklists"));
+        assert_eq!(reply.usage.as_ref().unwrap().completion_tokens, 7);
+        assert!(reply.prompt_filter_results[0]
+            .content_filter_results
+            .is_empty());
+    }
 }

@@ -161,10 +161,13 @@ pub(crate) fn should_retry(error: &Error) -> bool {
     error.is_retryable()
 }
 
-/// Reads "Please retry after N seconds" (or "retry after N second") from an Azure error message.
+/// Reads "Please retry after N seconds" (Azure OpenAI) or "Try again in N seconds" (an API
+/// Management gateway's rate limit) from an error message.
 pub(crate) fn retry_after_from_message(message: &str) -> Option<Duration> {
     let lower = message.to_ascii_lowercase();
-    let at = lower.find("retry after ")? + "retry after ".len();
+    let at = ["retry after ", "try again in "]
+        .iter()
+        .find_map(|phrase| lower.find(phrase).map(|at| at + phrase.len()))?;
     let rest = &lower[at..];
     let digits: String = rest
         .chars()
@@ -333,6 +336,10 @@ mod tests {
         assert_eq!(retry_after_from_message("Please retry after a while"), None);
         assert_eq!(retry_after_from_message("retry after 5 minutes"), None);
         assert_eq!(retry_after_from_message("slow down"), None);
+        assert_eq!(
+            retry_after_from_message("Rate limit is exceeded. Try again in 26 seconds."),
+            Some(Duration::from_secs(26))
+        );
         assert_eq!(
             retry_after_from_message("Please retry after 99999999999999999999999 seconds."),
             Some(crate::metadata::MAX_RETRY_HINT)
