@@ -4,7 +4,7 @@ use crate::audio::AudioData;
 use crate::chat::chunk::{ChatCompletionChunk, ChunkChoice};
 use crate::chat::filter::ContentFilterResults;
 use crate::chat::message::{FunctionCall, ToolCall};
-use crate::chat::response::{ChatCompletion, Choice, ReplyAudio, ResponseMessage, Usage};
+use crate::chat::response::{ChatCompletion, Choice, ReplyAudio, Usage};
 use crate::metadata::ResponseMetadata;
 
 /// Collects streamed chunks into a [`ChatCompletion`]: the whole text and transcript, all the
@@ -36,11 +36,23 @@ pub struct StreamAccumulator {
     choices: Vec<ChoiceState>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 struct ChoiceState {
     choice: Choice,
     has_audio: bool,
     audio: Vec<u8>,
+    /// The stream's `index` of each of `choice.message.tool_calls`, in the same order.
+    tool_call_indices: Vec<u32>,
+}
+
+impl std::fmt::Debug for ChoiceState {
+    /// The choice so far, with the audio's length instead of its bytes.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChoiceState")
+            .field("choice", &self.choice)
+            .field("audio_bytes", &self.audio.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl StreamAccumulator {
@@ -177,7 +189,19 @@ impl ChoiceState {
         append(&mut m.content, d.content.as_deref());
         append(&mut m.refusal, d.refusal.as_deref());
         for t in &d.tool_calls {
-            apply_tool_call(m, t);
+            let pos = match self.tool_call_indices.iter().position(|&i| i == t.index) {
+                Some(pos) => pos,
+                None => {
+                    // Kept in index order; the index is the service's, so no slots are made for
+                    // the indices in between.
+                    let at = self.tool_call_indices.partition_point(|&i| i < t.index);
+                    self.tool_call_indices.insert(at, t.index);
+                    let empty = ToolCall::function(String::new(), String::new(), String::new());
+                    m.tool_calls.insert(at, empty);
+                    at
+                }
+            };
+            apply_tool_call(&mut m.tool_calls[pos], t);
         }
         if let Some(a) = &d.audio {
             let audio = m.audio.get_or_insert_with(ReplyAudio::default);
@@ -204,15 +228,9 @@ fn append(to: &mut Option<String>, piece: Option<&str>) {
     }
 }
 
-/// Tool-call pieces carry an `index`; the id, type and name come in the first piece of a call.
-fn apply_tool_call(m: &mut ResponseMessage, t: &crate::chat::chunk::ToolCallDelta) {
-    let slot = t.index as usize;
-    if m.tool_calls.len() <= slot {
-        m.tool_calls.resize_with(slot + 1, || {
-            ToolCall::function(String::new(), String::new(), String::new())
-        });
-    }
-    let call = &mut m.tool_calls[slot];
+/// Tool-call pieces carry an `index` (matched by the caller, in the order calls first appear);
+/// the id, type and name come in the first piece of a call.
+fn apply_tool_call(call: &mut ToolCall, t: &crate::chat::chunk::ToolCallDelta) {
     if let Some(id) = &t.id {
         call.id.push_str(id);
     }
@@ -265,6 +283,36 @@ mod tests {
             reply.choices[0].finish_reason,
             Some(crate::FinishReason::ToolCalls)
         );
+    }
+
+    #[test]
+    fn tool_calls_follow_their_index_whatever_its_size() {
+        let mut acc = StreamAccumulator::new();
+        for (index, name) in [(u32::MAX, "last"), (3, "first")] {
+            acc.push(&chunk(&format!(
+                r#"{{"choices":[{{"index":0,"delta":{{"tool_calls":[{{"index":{index},"id":"c{index}","function":{{"name":"{name}","arguments":"{{}}"}}}}]}}}}]}}"#
+            )));
+        }
+        let reply = acc.into_completion();
+        let names: Vec<_> = reply
+            .message()
+            .unwrap()
+            .tool_calls
+            .iter()
+            .map(|c| c.function.name.as_str())
+            .collect();
+        assert_eq!(names, ["first", "last"]);
+    }
+
+    #[test]
+    fn debug_shows_the_audio_length_not_the_bytes() {
+        let mut acc = StreamAccumulator::new();
+        acc.push(&chunk(
+            r#"{"choices":[{"index":0,"delta":{"audio":{"id":"audio_1","data":"AAECAwQF","transcript":"hi"}}}]}"#,
+        ));
+        let debug = format!("{acc:?}");
+        assert!(debug.contains("audio_bytes: 6"), "{debug}");
+        assert!(!debug.contains("[0, 1, 2"), "{debug}");
     }
 
     #[test]
