@@ -163,12 +163,15 @@ impl Client {
         Chat { client: self }
     }
 
-    /// A client for another deployment of the same resource, sharing the connection pool and credential.
-    pub fn with_deployment(&self, deployment: impl Into<String>) -> Client {
+    /// A client for another deployment of the same resource, sharing the connection pool, the
+    /// credential (and its token cache) and the retry budget. An empty name is a
+    /// configuration error.
+    pub fn with_deployment(&self, deployment: impl Into<String>) -> Result<Client> {
         let deployment = deployment.into();
+        check_deployment(&deployment)?;
         let i = &self.inner;
         let chat_url = chat_url(&i.endpoint, i.route, &deployment, &i.api_version);
-        Client {
+        Ok(Client {
             inner: Arc::new(Inner {
                 http: i.http.clone(),
                 endpoint: i.endpoint.clone(),
@@ -182,7 +185,7 @@ impl Client {
                 timeout: i.timeout,
                 idle_timeout: i.idle_timeout,
             }),
-        }
+        })
     }
 
     /// The resource endpoint.
@@ -309,9 +312,7 @@ impl ClientBuilder {
             Some(var) => Error::config(format!("{var} {why}")),
             None => Error::config(format!("the endpoint {why}")),
         })?;
-        if self.deployment.trim().is_empty() {
-            return Err(Error::config("the deployment name is empty"));
-        }
+        check_deployment(&self.deployment)?;
         if self.api_version.trim().is_empty() {
             return Err(Error::config("the api-version is empty"));
         }
@@ -383,6 +384,13 @@ pub(crate) fn parse_endpoint(text: &str) -> std::result::Result<Url, String> {
         return Err(format!("must not have a query or fragment: {text:?}"));
     }
     Ok(url)
+}
+
+fn check_deployment(name: &str) -> Result<()> {
+    if name.trim().is_empty() {
+        return Err(Error::config("the deployment name is empty"));
+    }
+    Ok(())
 }
 
 fn chat_url(endpoint: &Url, route: Route, deployment: &str, api_version: &str) -> Url {

@@ -142,19 +142,21 @@ impl Credential {
         Ok(Self::entra_id(cred))
     }
 
-    /// Checks that a key or static token can go into a header (no control characters).
+    /// Checks that a key or static token is there and can go into a header (no control characters).
     pub(crate) fn validate(&self) -> Result<()> {
-        match &self.0 {
-            Repr::ApiKey(k) => header_value(k.expose_secret(), "the API key").map(drop),
-            Repr::Bearer(t) => {
-                header_value(&format!("Bearer {}", t.expose_secret()), "the bearer token").map(drop)
-            }
-            Repr::Tokens(_) => Ok(()),
+        let (secret, what) = match &self.0 {
+            Repr::ApiKey(k) => (k, "the API key"),
+            Repr::Bearer(t) => (t, "the bearer token"),
+            Repr::Tokens(_) => return Ok(()),
+        };
+        if secret.expose_secret().trim().is_empty() {
+            return Err(Error::credential(format!("{what} is empty")));
         }
+        self.static_header().map(drop)
     }
 
-    /// The header that authenticates one request, marked sensitive.
-    pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue)> {
+    /// The header of an API key or a static bearer token (`None` for token providers).
+    fn static_header(&self) -> Result<(HeaderName, HeaderValue)> {
         match &self.0 {
             Repr::ApiKey(k) => Ok((
                 HeaderName::from_static("api-key"),
@@ -164,6 +166,14 @@ impl Credential {
                 AUTHORIZATION,
                 header_value(&format!("Bearer {}", t.expose_secret()), "the bearer token")?,
             )),
+            Repr::Tokens(_) => Err(Error::credential("a token provider has no static header")),
+        }
+    }
+
+    /// The header that authenticates one request, marked sensitive.
+    pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue)> {
+        match &self.0 {
+            Repr::ApiKey(_) | Repr::Bearer(_) => self.static_header(),
             Repr::Tokens(cache) => {
                 let token = cache.token().await?;
                 Ok((
@@ -346,6 +356,31 @@ mod tests {
         cred.header().await.unwrap();
         cred.header().await.unwrap();
         assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn every_auth_header_is_marked_sensitive() {
+        let provider = Arc::new(Counting {
+            lifetime_secs: 3600,
+            ..Default::default()
+        });
+        for cred in [
+            Credential::api_key("k"),
+            Credential::bearer("t"),
+            Credential::from_provider(provider),
+        ] {
+            let (name, value) = cred.header().await.unwrap();
+            assert!(value.is_sensitive(), "{name} is not marked sensitive");
+        }
+    }
+
+    #[test]
+    fn empty_secrets_are_refused() {
+        for cred in [Credential::api_key(""), Credential::bearer("  ")] {
+            let e = cred.validate().unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Credential);
+            assert!(e.to_string().ends_with("is empty"), "{e}");
+        }
     }
 
     #[test]

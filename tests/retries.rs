@@ -279,7 +279,7 @@ async fn the_retry_budget_is_shared_by_the_client_and_its_clones() {
     let clone = client.clone();
     let err = clone.chat().complete(&request()).await.unwrap_err();
     assert_eq!((err.attempts(), seen(&server).await), (1, 4));
-    let other_deployment = client.with_deployment("other");
+    let other_deployment = client.with_deployment("other").unwrap();
     let err = other_deployment
         .chat()
         .complete(&request())

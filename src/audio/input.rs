@@ -16,6 +16,7 @@ pub const MAX_INPUT_AUDIO_BYTES: u64 = 20 * 1024 * 1024;
 /// The encoding of input audio. The service accepts WAV and MP3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum InputAudioFormat {
     /// RIFF WAV.
     Wav,
