@@ -205,3 +205,33 @@ async fn errors_of_every_kind_keep_secrets_out() {
     let client = builder("http://127.0.0.1:1").build().unwrap();
     assert!(!format!("{client:?}").contains(KEY));
 }
+
+/// A token service that never answers.
+#[derive(Debug)]
+struct Hangs;
+
+impl TokenProvider for Hangs {
+    fn get_token<'a>(
+        &'a self,
+        _scope: &'a str,
+    ) -> BoxFuture<'a, azure_openai_audio::Result<AccessToken>> {
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_service_that_hangs_is_bounded_by_the_request_timeout() {
+    let server = MockServer::start().await;
+    let client = Client::builder(server.uri(), "dep", Credential::token_provider(Hangs))
+        .timeout(Duration::from_secs(30))
+        .connect_timeout(None)
+        .build()
+        .unwrap();
+    let started = tokio::time::Instant::now();
+    let e = client.chat().complete(&request()).await.unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    // Nothing was sent, and a token service that hangs is not asked again and again.
+    assert_eq!(e.attempts(), 0);
+    assert_eq!(started.elapsed(), Duration::from_secs(30));
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}

@@ -76,12 +76,15 @@ impl Client {
         let mut last_status = None;
         loop {
             attempts += 1;
-            let (name, value) = inner
-                .credential
-                .header()
-                .await
-                .map_err(|e| e.with_attempts(attempts - 1).with_last_status(last_status))?;
-            let attempt = self.attempt(url, plan, accept, name, value.clone(), &read);
+            // The auth header the attempt sent; `None` when none could be had (in time).
+            let mut sent: Option<HeaderValue> = None;
+            // Getting a token (an `az` that hangs, a slow identity endpoint) counts against the
+            // request timeout like the rest of the attempt.
+            let attempt = async {
+                let (name, value) = inner.credential.header().await?;
+                sent = Some(value.clone());
+                self.attempt(url, plan, accept, name, value, &read).await
+            };
             let outcome = match timeout {
                 Some(limit) => tokio::time::timeout(limit, attempt)
                     .await
@@ -101,6 +104,12 @@ impl Client {
                     return Ok(value);
                 }
                 Err(e) => e,
+            };
+            let Some(value) = sent else {
+                // Nothing was sent: no token (or none within the timeout). Not retried.
+                return Err(err
+                    .with_attempts(attempts - 1)
+                    .with_last_status(last_status));
             };
             if err.status().is_some() {
                 last_status = err.status();
