@@ -9,6 +9,7 @@ use url::{Host, Url};
 use crate::chat::Chat;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
+use crate::transport::pools::Pools;
 use crate::transport::retry::{RetryBudget, RetryPolicy, TokenBucket};
 
 /// The API version used unless another is chosen.
@@ -61,7 +62,8 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
+    /// Connection pools, shared by every clone and every [`Client::with_deployment`] client.
+    pub(crate) http: Arc<Pools>,
     pub(crate) endpoint: Url,
     pub(crate) deployment: String,
     pub(crate) api_version: String,
@@ -263,8 +265,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection (default 10 s; `None`: no limit). Applies to the
-    /// connection pool, so it cannot be changed per request.
+    /// How long to wait for a connection (default 10 s; `None`: no limit).
+    /// Per request: [`RequestOptions::connect_timeout`](crate::RequestOptions::connect_timeout).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.connect_timeout = timeout.into();
         self
@@ -317,27 +319,10 @@ impl ClientBuilder {
             return Err(Error::config("the api-version is empty"));
         }
         self.credential.validate()?;
-        let mut http = reqwest::Client::builder();
-        if let Some(timeout) = self.connect_timeout {
-            http = http.connect_timeout(timeout);
-        }
-        if endpoint.scheme() == "http" {
-            // Plain http is only allowed to a loopback host; an HTTP_PROXY from the environment
-            // must not carry the key off the machine in clear text.
-            http = http.no_proxy();
-        }
-        // The request timeout is applied per attempt by the transport (with tokio's timer), not
-        // by reqwest, so that it can change per request and does not cut streams short.
-        let http = http
-            // A custom `api-key` header would follow a redirect to another host: never follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(
-                "azure-openai-audio/",
-                env!("CARGO_PKG_VERSION"),
-                " (rust)"
-            ))
-            .build()
-            .map_err(|e| Error::config("cannot build the HTTP client").with_source(e))?;
+        let http = Arc::new(Pools::new(
+            endpoint.scheme() == "http",
+            self.connect_timeout,
+        )?);
         let chat_url = chat_url(&endpoint, self.route, &self.deployment, &self.api_version);
         Ok(Client {
             inner: Arc::new(Inner {

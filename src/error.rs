@@ -194,7 +194,9 @@ impl Error {
         } else {
             ErrorKind::Transport
         };
-        let message = if err.is_connect() {
+        let message = if err.is_connect() && kind == ErrorKind::Timeout {
+            "no connection within the connect timeout"
+        } else if err.is_connect() {
             "could not connect"
         } else if kind == ErrorKind::Timeout {
             "the request timed out"

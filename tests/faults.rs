@@ -188,3 +188,55 @@ async fn a_stalled_stream_ends_with_the_idle_timeout() {
     }
     assert_eq!(server.requests(), 2);
 }
+
+/// A loopback address whose accept queue is full: the kernel drops further SYNs, so a connect
+/// to it waits (until the connect timeout). The returned sockets must stay alive.
+fn unanswered_address() -> (std::net::SocketAddr, Vec<socket2::Socket>) {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    listener.bind(&any.into()).unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    let mut keep = vec![listener];
+    // Fill the queue (a backlog of 0 still holds one or two connections); on loopback each
+    // handshake completes inside `connect`.
+    for _ in 0..4 {
+        let c = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+        c.set_nonblocking(true).unwrap();
+        let _ = c.connect(&addr.into());
+        keep.push(c);
+    }
+    (addr, keep)
+}
+
+#[tokio::test(start_paused = true)]
+async fn connect_timeouts_come_from_the_client_or_the_request() {
+    let (addr, _keep) = unanswered_address();
+    let client = builder(&format!("http://{addr}"))
+        .timeout(None)
+        .max_retries(0)
+        .build()
+        .unwrap();
+
+    let start = Instant::now();
+    let e = client.chat().complete(&request()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+    assert_eq!(
+        e.to_string(),
+        "timeout: no connection within the connect timeout"
+    );
+    assert!(e.is_timeout() && e.is_retryable());
+    assert_eq!((e.attempts(), e.status()), (1, None));
+    assert_eq!(start.elapsed(), Duration::from_secs(10)); // the default
+
+    let start = Instant::now();
+    let quick = RequestOptions::new().connect_timeout(Duration::from_secs(2));
+    let e = client
+        .chat()
+        .complete_with(&request(), &quick)
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout(), "{e:?}");
+    assert_eq!(start.elapsed(), Duration::from_secs(2));
+}

@@ -3,6 +3,7 @@
 pub mod body;
 pub(crate) mod idle;
 pub mod options;
+pub(crate) mod pools;
 pub mod retry;
 pub(crate) mod sse;
 
@@ -69,6 +70,7 @@ impl Client {
             None => inner.retry.clone(),
         };
         let timeout = options.timeout.unwrap_or(inner.timeout);
+        let http = inner.http.get(options.connect_timeout)?;
         let mut attempts = 0u32;
         let mut retries = 0u32;
         let mut refreshed = false;
@@ -83,7 +85,8 @@ impl Client {
             let attempt = async {
                 let (name, value) = inner.credential.header().await?;
                 sent = Some(value.clone());
-                self.attempt(url, plan, accept, name, value, &read).await
+                self.attempt(&http, url, plan, accept, name, value, &read)
+                    .await
             };
             let outcome = match timeout {
                 Some(limit) => tokio::time::timeout(limit, attempt)
@@ -138,8 +141,10 @@ impl Client {
     }
 
     /// One attempt: send, check the status, read.
+    #[allow(clippy::too_many_arguments)]
     async fn attempt<T, F, Fut>(
         &self,
+        http: &reqwest::Client,
         url: &Url,
         plan: &BodyPlan,
         accept: &'static str,
@@ -151,9 +156,7 @@ impl Client {
         F: Fn(reqwest::Response) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
-        let response = self
-            .inner
-            .http
+        let response = http
             .post(url.clone())
             .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
             .header(ACCEPT, HeaderValue::from_static(accept))

@@ -18,6 +18,7 @@ use std::time::Duration;
 pub struct RequestOptions {
     pub(crate) max_retries: Option<u32>,
     pub(crate) timeout: Option<Option<Duration>>,
+    pub(crate) connect_timeout: Option<Option<Duration>>,
     pub(crate) idle_timeout: Option<Option<Duration>>,
 }
 
@@ -37,6 +38,14 @@ impl RequestOptions {
     /// headers arrive). `None` waits for ever.
     pub fn timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.timeout = Some(timeout.into());
+        self
+    }
+
+    /// How long to wait for a new connection (`None`: no limit). A request with a connect
+    /// timeout other than the client's uses a connection pool of its own, kept by the client
+    /// for the next requests with that value.
+    pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+        self.connect_timeout = Some(timeout.into());
         self
     }
 

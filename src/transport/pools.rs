@@ -1,0 +1,67 @@
+//! The client's HTTP connection pools: one for the client's connect timeout, and one more for
+//! each other connect timeout a request asks for (reqwest sets it per pool, not per request).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::error::{Error, Result};
+
+/// reqwest clients (each a connection pool) by connect timeout. Shared by a client's clones.
+pub(crate) struct Pools {
+    plain_http: bool,
+    connect_timeout: Option<Duration>,
+    default: reqwest::Client,
+    /// Pools made for requests with another connect timeout; a handful at most in practice.
+    others: Mutex<Vec<(Option<Duration>, reqwest::Client)>>,
+}
+
+impl Pools {
+    /// `plain_http`: the endpoint is `http://` (loopback only), so no proxy may carry the key.
+    pub(crate) fn new(plain_http: bool, connect_timeout: Option<Duration>) -> Result<Pools> {
+        Ok(Pools {
+            plain_http,
+            connect_timeout,
+            default: build(plain_http, connect_timeout)?,
+            others: Mutex::new(Vec::new()),
+        })
+    }
+
+    /// The pool for a request: the client's, unless the request sets another connect timeout.
+    pub(crate) fn get(&self, connect_timeout: Option<Option<Duration>>) -> Result<reqwest::Client> {
+        let Some(wanted) = connect_timeout.filter(|&t| t != self.connect_timeout) else {
+            return Ok(self.default.clone());
+        };
+        // A panic elsewhere while the lock was held leaves a list that is still valid.
+        let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, client)) = others.iter().find(|(t, _)| *t == wanted) {
+            return Ok(client.clone());
+        }
+        let client = build(self.plain_http, wanted)?;
+        others.push((wanted, client.clone()));
+        Ok(client)
+    }
+}
+
+fn build(plain_http: bool, connect_timeout: Option<Duration>) -> Result<reqwest::Client> {
+    let mut http = reqwest::Client::builder();
+    if let Some(timeout) = connect_timeout {
+        http = http.connect_timeout(timeout);
+    }
+    if plain_http {
+        // Plain http is only allowed to a loopback host; an HTTP_PROXY from the environment
+        // must not carry the key off the machine in clear text.
+        http = http.no_proxy();
+    }
+    // The request timeout is applied per attempt by the transport (with tokio's timer), not
+    // by reqwest, so that it can change per request and does not cut streams short.
+    http
+        // A custom `api-key` header would follow a redirect to another host: never follow.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!(
+            "azure-openai-audio/",
+            env!("CARGO_PKG_VERSION"),
+            " (rust)"
+        ))
+        .build()
+        .map_err(|e| Error::config("cannot build the HTTP client").with_source(e))
+}
