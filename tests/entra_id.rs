@@ -4,56 +4,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use azure_openai_audio::{ChatRequest, Client, Credential, ErrorKind, Message};
+use common::{calls, install_stub_az};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// Installs `az` in a fresh directory at the front of PATH. The n-th call prints the n-th line of
-/// `tokens` (`<token> <seconds until expiry>`), or fails when there is none.
-fn install_stub_az(test: &str, tokens: &[(&str, i64)]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aoa-az-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64;
-    let table: String = tokens
-        .iter()
-        .map(|(t, ttl)| format!("{t} {}\n", now + ttl))
-        .collect();
-    std::fs::write(dir.join("tokens"), table).unwrap();
-    let script = format!(
-        r#"#!/bin/sh
-echo "$*" >> "{dir}/calls"
-n=$(wc -l < "{dir}/calls")
-line=$(sed -n "${{n}}p" "{dir}/tokens")
-if [ -z "$line" ]; then echo "ERROR: Please run 'az login' to setup account." >&2; exit 1; fi
-set -- $line
-printf '{{"accessToken":"%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":%s,"subscription":"sub","tenant":"tenant","tokenType":"Bearer"}}\n' "$1" "$2"
-"#,
-        dir = dir.display()
-    );
-    let az = dir.join("az");
-    std::fs::write(&az, script).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    dir
-}
-
-fn calls(dir: &Path) -> Vec<String> {
-    std::fs::read_to_string(dir.join("calls"))
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
 
 async fn ok_server() -> MockServer {
     let server = MockServer::start().await;
@@ -102,21 +56,24 @@ async fn developer_tools_credential_with_a_stub_az() {
         client.chat().complete(&request).await.unwrap();
     }
     assert_eq!(calls(&dir).len(), 2);
-    let seen: Vec<_> = server
-        .received_requests()
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| {
-            r.headers
-                .get("authorization")
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_owned()
-        })
-        .collect();
-    assert_eq!(seen, ["Bearer token-B", "Bearer token-C", "Bearer token-C"]);
+    assert_eq!(
+        authorizations(&server).await,
+        ["Bearer token-B", "Bearer token-C", "Bearer token-C"]
+    );
+
+    // 2b. A token that has already expired is never sent twice: the next request gets a new one.
+    let dir = install_stub_az("expired", &[("token-X", -60), ("token-Y", 3600)]);
+    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let server = ok_server().await;
+    let client = Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap();
+    for _ in 0..3 {
+        client.chat().complete(&request).await.unwrap();
+    }
+    assert_eq!(calls(&dir).len(), 2);
+    assert_eq!(
+        authorizations(&server).await,
+        ["Bearer token-X", "Bearer token-Y", "Bearer token-Y"]
+    );
 
     // 3. A 401 drops the cached token; the request is sent once more with a fresh one.
     let dir = install_stub_az("unauthorized", &[("token-D", 3600), ("token-E", 3600)]);
@@ -150,5 +107,36 @@ async fn developer_tools_credential_with_a_stub_az() {
     assert!(e.to_string().contains("az login"), "{e}");
     assert!(server.received_requests().await.unwrap().is_empty());
 
+    // 5. `Client::from_env()` without AZURE_OPENAI_API_KEY: Entra ID through the developer tools.
+    let dir = install_stub_az("from-env", &[("token-F", 3600)]);
+    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let server = ok_server().await;
+    std::env::set_var("AZURE_OPENAI_ENDPOINT", server.uri());
+    std::env::remove_var("AZURE_OPENAI_API_KEY");
+    let client = Client::from_env().unwrap();
+    assert!(
+        format!("{client:?}").contains("Credential::TokenProvider"),
+        "{client:?}"
+    );
+    client.chat().complete(&request).await.unwrap();
+    assert_eq!(authorizations(&server).await, ["Bearer token-F"]);
+    std::env::remove_var("AZURE_OPENAI_ENDPOINT");
+
     std::env::set_var("PATH", original_path);
+}
+
+/// The `authorization` header of each request the server received.
+async fn authorizations(server: &MockServer) -> Vec<String> {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .iter()
+        .map(|r| {
+            r.headers
+                .get("authorization")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect()
 }

@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use azure_openai_audio::{ChatRequest, Client, ClientBuilder, Credential, Message};
 use serde_json::Value;
@@ -279,4 +281,48 @@ pub fn temp_file(test: &str, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
+}
+
+/// Installs `az` in a fresh directory at the front of PATH. The n-th call prints the n-th line of
+/// `tokens` (`<token> <seconds until expiry>`), or fails when there is none.
+pub fn install_stub_az(test: &str, tokens: &[(&str, i64)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aoa-az-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let table: String = tokens
+        .iter()
+        .map(|(t, ttl)| format!("{t} {}\n", now + ttl))
+        .collect();
+    std::fs::write(dir.join("tokens"), table).unwrap();
+    let script = format!(
+        r#"#!/bin/sh
+echo "$*" >> "{dir}/calls"
+n=$(wc -l < "{dir}/calls")
+line=$(sed -n "${{n}}p" "{dir}/tokens")
+if [ -z "$line" ]; then echo "ERROR: Please run 'az login' to setup account." >&2; exit 1; fi
+set -- $line
+printf '{{"accessToken":"%s","expiresOn":"2030-01-01 00:00:00.000000","expires_on":%s,"subscription":"sub","tenant":"tenant","tokenType":"Bearer"}}\n' "$1" "$2"
+"#,
+        dir = dir.display()
+    );
+    let az = dir.join("az");
+    std::fs::write(&az, script).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+pub fn calls(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("calls"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
