@@ -368,9 +368,15 @@ async fn the_client_sees_injected_faults_as_typed_errors() {
     // whatever retry policy the client has.
     const TIMES: usize = 8;
     let emulator = Emulator::start().await.unwrap();
+    // Retries as usual, but with 1 ms backoffs: the test does not wait out the real backoff.
     let client = emulator
         .client_builder("d")
         .timeout(Duration::from_millis(300))
+        .retry_policy(
+            azure_openai_audio::RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(1)),
+        )
         .build()
         .unwrap();
     let hi = ChatRequest::new([Message::user("hi")]);
