@@ -363,3 +363,78 @@ async fn each_attempt_replays_the_same_body_with_audio_read_again_from_its_file(
     // One token from the cache for every attempt.
     assert_eq!(tokens.0.load(Ordering::SeqCst), 1);
 }
+
+/// Answers 503 to the first request after writing `replacement` over the audio file (same
+/// length), then 200: what the retry sends shows whether the audio was read from the file again.
+struct RewriteThen503 {
+    path: std::path::PathBuf,
+    replacement: Vec<u8>,
+    seen: AtomicU32,
+}
+
+impl wiremock::Respond for RewriteThen503 {
+    fn respond(&self, _: &wiremock::Request) -> ResponseTemplate {
+        if self.seen.fetch_add(1, Ordering::SeqCst) == 0 {
+            std::fs::write(&self.path, &self.replacement).unwrap();
+            return status(503);
+        }
+        ResponseTemplate::new(200).set_body_raw(COMPLETION, "application/json")
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_retry_reads_the_audio_file_again_rather_than_keeping_a_copy() {
+    use base64::Engine as _;
+    let wav_a = common::wav(50_000, 16_000); // 100 KB: more than one read of the file
+    let mut wav_b = wav_a.clone();
+    for b in &mut wav_b[44..] {
+        *b = b.wrapping_add(1);
+    }
+    let path = common::temp_file("retry-reread", "dog.wav", &wav_a);
+    let request = ChatRequest::new([Message::user(vec![ContentPart::audio(
+        InputAudio::from_file(&path).await.unwrap(),
+    )])]);
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(RewriteThen503 {
+            path: path.clone(),
+            replacement: wav_b.clone(),
+            seen: AtomicU32::new(0),
+        })
+        .mount(&server)
+        .await;
+    let client = paused_builder(&server.uri()).build().unwrap();
+    client.chat().complete(&request).await.unwrap();
+
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    let b64 = |bytes: &[u8]| base64::engine::general_purpose::STANDARD.encode(bytes);
+    let bodies: Vec<_> = received
+        .iter()
+        .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        .collect();
+    assert!(bodies[0].contains(&b64(&wav_a)));
+    assert!(
+        bodies[1].contains(&b64(&wav_b)),
+        "the retry sent the old audio"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_retry_budget_is_on_by_default() {
+    // 500 tokens, 5 a retry: 50 requests to a service that always fails get their 2 retries
+    // each; then the budget is spent and the next request is tried once.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(status(503))
+        .mount(&server)
+        .await;
+    let client = paused_builder(&server.uri()).build().unwrap();
+    for i in 0..50 {
+        let e = client.chat().complete(&request()).await.unwrap_err();
+        assert_eq!(e.attempts(), 3, "request {i}");
+    }
+    let e = client.chat().complete(&request()).await.unwrap_err();
+    assert_eq!((e.attempts(), e.status()), (1, Some(503)));
+    assert_eq!(server.received_requests().await.unwrap().len(), 50 * 3 + 1);
+}
