@@ -10,25 +10,7 @@ use base64::Engine as _;
 use common::*;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
-
-const AUDIO_RECORDING: &str =
-    "azure-chat-audio-nonstreaming.gpt-4o-audio-preview.2025-01-01-preview.recording.json";
-
-/// The recorded audio reply, with its recorded headers.
-fn recorded_reply() -> ResponseTemplate {
-    let e = entry(AUDIO_RECORDING, 0);
-    let mut t = ResponseTemplate::new(200).set_body_raw(
-        serde_json::to_vec(&e["ResponseBody"]).unwrap(),
-        "application/json",
-    );
-    for (k, v) in e["ResponseHeaders"].as_object().unwrap() {
-        if !matches!(k.as_str(), "Content-Length" | "Content-Type") {
-            t = t.insert_header(k.as_str(), v.as_str().unwrap());
-        }
-    }
-    t
-}
+use wiremock::{Mock, MockServer, Request};
 
 async fn server() -> MockServer {
     let server = MockServer::start().await;
@@ -52,35 +34,10 @@ fn client(server: &MockServer) -> Client {
     .unwrap()
 }
 
-fn header<'a>(r: &'a Request, name: &str) -> Option<&'a str> {
-    r.headers.get(name).and_then(|v| v.to_str().ok())
-}
-
-/// Checks everything but the body, and returns the body as JSON.
+/// Checks everything but the body (the test key, the quickstart deployment), and returns the
+/// body as JSON.
 fn check_request(r: &Request) -> Value {
-    assert_eq!(r.method.as_str(), "POST");
-    assert_eq!(
-        r.url.path(),
-        "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions"
-    );
-    assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
-    assert_eq!(header(r, "api-key"), Some("test-key-123"));
-    assert_eq!(header(r, "authorization"), None);
-    assert_eq!(header(r, "content-type"), Some("application/json"));
-    assert_eq!(header(r, "accept"), Some("application/json"));
-    assert_eq!(
-        header(r, "content-length"),
-        Some(r.body.len().to_string().as_str())
-    );
-    assert_eq!(
-        header(r, "transfer-encoding"),
-        None,
-        "an exact Content-Length, not chunked"
-    );
-    assert!(header(r, "user-agent")
-        .unwrap()
-        .starts_with("azure-openai-audio/"));
-    serde_json::from_slice(&r.body).unwrap()
+    common::check_request(r, "test-key-123")
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Runs `examples/stream-audio.rs` (built by `cargo test`) against a local server that dribbles a
 //! streamed audio reply, and checks what it prints and the WAV file it writes.
 
+mod common;
 #[path = "support/dribble.rs"]
 mod dribble;
 
@@ -11,21 +12,8 @@ use dribble::{Reply, Server};
 
 const AUDIO_FIXTURE: &[u8] = include_bytes!("fixtures/azure-chat-audio-streaming.sse");
 
-fn example_binary() -> PathBuf {
-    // target/<profile>/deps/stream_example-<hash> -> target/<profile>/examples/stream-audio
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let bin = dir.join(format!("stream-audio{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: `cargo test` builds the examples (or run `cargo build --examples`)",
-        bin.display()
-    );
-    bin
-}
-
 async fn run_example(server: &Server, out: &std::path::Path) -> Output {
-    tokio::process::Command::new(example_binary())
+    tokio::process::Command::new(common::example_binary("stream-audio"))
         .arg(out)
         .env("AZURE_OPENAI_ENDPOINT", server.endpoint())
         .env("AZURE_OPENAI_API_KEY", "test-key")

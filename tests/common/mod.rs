@@ -326,3 +326,67 @@ pub fn calls(dir: &Path) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+/// The path of an example's binary, which `cargo test` builds beside the test binaries:
+/// target/<profile>/deps/<test>-<hash> -> target/<profile>/examples/<name>.
+pub fn example_binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: `cargo test` builds the examples (or run `cargo build --examples`)",
+        bin.display()
+    );
+    bin
+}
+
+pub const AUDIO_RECORDING: &str =
+    "azure-chat-audio-nonstreaming.gpt-4o-audio-preview.2025-01-01-preview.recording.json";
+
+/// The recorded audio reply, with its recorded headers.
+pub fn recorded_reply() -> wiremock::ResponseTemplate {
+    let e = entry(AUDIO_RECORDING, 0);
+    let mut t = wiremock::ResponseTemplate::new(200).set_body_raw(
+        serde_json::to_vec(&e["ResponseBody"]).unwrap(),
+        "application/json",
+    );
+    for (k, v) in e["ResponseHeaders"].as_object().unwrap() {
+        if !matches!(k.as_str(), "Content-Length" | "Content-Type") {
+            t = t.insert_header(k.as_str(), v.as_str().unwrap());
+        }
+    }
+    t
+}
+
+pub fn header<'a>(r: &'a wiremock::Request, name: &str) -> Option<&'a str> {
+    r.headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// Checks everything but the body of a quickstart request (POST to the default deployment and
+/// api-version, with `key`, an exact Content-Length), and returns the body as JSON.
+pub fn check_request(r: &wiremock::Request, key: &str) -> Value {
+    assert_eq!(r.method.as_str(), "POST");
+    assert_eq!(
+        r.url.path(),
+        "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions"
+    );
+    assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
+    assert_eq!(header(r, "api-key"), Some(key));
+    assert_eq!(header(r, "authorization"), None);
+    assert_eq!(header(r, "content-type"), Some("application/json"));
+    assert_eq!(header(r, "accept"), Some("application/json"));
+    assert_eq!(
+        header(r, "content-length"),
+        Some(r.body.len().to_string().as_str())
+    );
+    assert_eq!(
+        header(r, "transfer-encoding"),
+        None,
+        "an exact Content-Length, not chunked"
+    );
+    assert!(header(r, "user-agent")
+        .unwrap()
+        .starts_with("azure-openai-audio/"));
+    serde_json::from_slice(&r.body).unwrap()
+}

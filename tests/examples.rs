@@ -1,0 +1,313 @@
+//! The three quickstart examples, run as a user runs them (the binaries `cargo test` builds):
+//! on a machine with no Azure and no Azure CLI, against the built-in emulator, with the default
+//! file names; and against a local wiremock server, checking each request on the wire, what
+//! they print, the files they write, and how they fail.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "example-key-4e1d";
+const QUESTION: &str = "Is a golden retriever a good family dog?";
+const DESCRIBE: &str = "Describe in detail the spoken audio input.";
+const SUMMARIZE: &str = "Very concisely summarize the favorability.";
+
+/// Where an example runs: its working directory, and the environment it sees.
+struct Run<'a> {
+    dir: &'a Path,
+    endpoint: Option<&'a str>,
+    vars: &'a [(&'a str, &'a str)],
+}
+
+impl Run<'_> {
+    async fn example(&self, name: &str, args: &[&str]) -> Output {
+        let mut command = tokio::process::Command::new(common::example_binary(name));
+        command
+            .args(args)
+            .current_dir(self.dir)
+            .env_remove("AZURE_OPENAI_ENDPOINT")
+            .env_remove("AZURE_OPENAI_API_KEY")
+            .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME")
+            .env_remove("OPENAI_API_VERSION")
+            // No `az` (nor anything else) to be found: the examples must not need it.
+            .env("PATH", self.dir.join("no-such-dir"));
+        if let Some(endpoint) = self.endpoint {
+            command
+                .env("AZURE_OPENAI_ENDPOINT", endpoint)
+                .env("AZURE_OPENAI_API_KEY", KEY);
+        }
+        for (k, v) in self.vars {
+            command.env(k, v);
+        }
+        command.output().await.unwrap()
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn fresh_dir(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aoa-examples-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn succeeded(name: &str, out: &Output) {
+    assert!(
+        out.status.success(),
+        "{name} failed\nstdout: {}\nstderr: {}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// Reads a WAV the way a player would; returns (sample rate, channels, samples).
+fn read_wav(path: &Path) -> (u32, u16, Vec<i16>) {
+    let mut reader = hound::WavReader::open(path).unwrap();
+    let spec = reader.spec();
+    assert_eq!(spec.bits_per_sample, 16);
+    let samples = reader.samples::<i16>().map(Result::unwrap).collect();
+    (spec.sample_rate, spec.channels, samples)
+}
+
+#[tokio::test]
+async fn without_azure_the_quickstarts_run_against_the_emulator() {
+    let dir = fresh_dir("emulator");
+    let run = Run {
+        dir: &dir,
+        endpoint: None,
+        vars: &[],
+    };
+
+    // to-audio: dog.wav, a real 24 kHz mono WAV, 60 ms of signal per transcript character.
+    let out = run.example("to-audio", &[]).await;
+    succeeded("to-audio", &out);
+    let stderr = text(&out.stderr);
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with(
+            "AZURE_OPENAI_ENDPOINT is not set: using the built-in offline emulator at http://127.0.0.1:"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("emulator").count(), 1, "{stderr}");
+    let transcript = format!("You said: {QUESTION}");
+    assert_eq!(text(&out.stdout), format!("{transcript}\n"));
+    let (rate, channels, samples) = read_wav(&dir.join("dog.wav"));
+    assert_eq!((rate, channels), (24_000, 1));
+    assert_eq!(samples.len(), transcript.chars().count() * 1_440);
+    assert!(
+        samples.iter().any(|&s| s.abs() > 1_000),
+        "a signal, not silence"
+    );
+
+    // from-audio reads that dog.wav and writes analysis.wav; the emulator says what it heard.
+    let out = run.example("from-audio", &[]).await;
+    succeeded("from-audio", &out);
+    let heard = format!(
+        "I heard {:.2} seconds of wav audio at 24000 Hz, mono.",
+        samples.len() as f64 / 24_000.0
+    );
+    assert_eq!(text(&out.stdout), format!("You said: {DESCRIBE} {heard}\n"));
+    let (rate, _, analysis) = read_wav(&dir.join("analysis.wav"));
+    assert_eq!(rate, 24_000);
+    assert!(!analysis.is_empty());
+
+    // multi-turn: the second turn cites the first spoken reply by its id (the emulator refuses
+    // ids it did not issue, and counts the ones cited).
+    let out = run.example("multi-turn", &[]).await;
+    succeeded("multi-turn", &out);
+    let stdout = text(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert_eq!(lines[0], format!("You said: {DESCRIBE} {heard}"));
+    assert_eq!(
+        lines[1],
+        format!("You said: {SUMMARIZE} I remember 1 earlier spoken reply.")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The recorded audio reply, with `expires_at` an hour from now so it can be cited.
+fn citable_reply() -> ResponseTemplate {
+    let mut body = common::entry(common::AUDIO_RECORDING, 0)["ResponseBody"].clone();
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    body["choices"][0]["message"]["audio"]["expires_at"] = json!(now.as_secs() + 3600);
+    ResponseTemplate::new(200)
+        .set_body_json(body)
+        .insert_header("x-request-id", "req-example-1")
+}
+
+async fn recorded_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(citable_reply())
+        .mount(&server)
+        .await;
+    server
+}
+
+/// The recorded reply's audio, as the examples must write it.
+fn recorded_audio() -> Vec<u8> {
+    let body = &common::entry(common::AUDIO_RECORDING, 0)["ResponseBody"];
+    let data = body["choices"][0]["message"]["audio"]["data"]
+        .as_str()
+        .unwrap();
+    base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .unwrap()
+}
+
+fn audio_question(wav: &[u8]) -> Value {
+    json!({"role": "user", "content": [
+        {"type": "text", "text": DESCRIBE},
+        {"type": "input_audio", "input_audio": {
+            "data": base64::engine::general_purpose::STANDARD.encode(wav), "format": "wav"}}
+    ]})
+}
+
+#[tokio::test]
+async fn each_quickstart_sends_exactly_the_quickstart_request() {
+    let server = recorded_server().await;
+    let dir = fresh_dir("wire");
+    let run = Run {
+        dir: &dir,
+        endpoint: Some(&server.uri()),
+        vars: &[],
+    };
+    let wav = common::wav(12_000, 16_000);
+    std::fs::write(dir.join("in.wav"), &wav).unwrap();
+    let spoken =
+        json!({"modalities": ["text", "audio"], "audio": {"voice": "alloy", "format": "wav"}});
+    let with = |messages: Value| {
+        let mut body = spoken.clone();
+        body["messages"] = messages;
+        body
+    };
+
+    let out = run.example("to-audio", &["out.wav"]).await;
+    succeeded("to-audio", &out);
+    assert_eq!(text(&out.stdout), "Hello world, this is a test.\n");
+    assert_eq!(
+        std::fs::read(dir.join("out.wav")).unwrap(),
+        recorded_audio()
+    );
+    assert!(text(&out.stderr).lines().all(|l| !l.contains("emulator")));
+
+    let out = run.example("from-audio", &["in.wav", "analysis.wav"]).await;
+    succeeded("from-audio", &out);
+    assert_eq!(text(&out.stdout), "Hello world, this is a test.\n");
+    assert_eq!(
+        std::fs::read(dir.join("analysis.wav")).unwrap(),
+        recorded_audio()
+    );
+
+    let out = run.example("multi-turn", &["in.wav"]).await;
+    succeeded("multi-turn", &out);
+    assert_eq!(
+        text(&out.stdout),
+        "Hello world, this is a test.\nHello world, this is a test.\n"
+    );
+
+    let received = server.received_requests().await.unwrap();
+    let bodies: Vec<Value> = received
+        .iter()
+        .map(|r| common::check_request(r, KEY))
+        .collect();
+    assert_eq!(bodies.len(), 4);
+    assert_eq!(
+        bodies[0],
+        with(json!([{"role": "user", "content": QUESTION}]))
+    );
+    assert_eq!(bodies[1], with(json!([audio_question(&wav)])));
+    assert_eq!(
+        bodies[2], bodies[1],
+        "multi-turn's first turn is from-audio's"
+    );
+    assert_eq!(
+        bodies[3],
+        json!({
+            "messages": [
+                audio_question(&wav),
+                {"role": "assistant", "audio": {"id": "audio_67b50b8b3f4c8190b412e8d7ce010eb5"}},
+                {"role": "user", "content": SUMMARIZE}
+            ],
+            "modalities": ["text"]
+        })
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn failures_are_one_line_with_the_code_and_request_id_and_exit_1() {
+    let dir = fresh_dir("failures");
+    std::fs::write(dir.join("dog.wav"), common::wav(2_400, 24_000)).unwrap();
+
+    // The recorded 401.
+    let server = MockServer::start().await;
+    let denied = &common::entry("azure-error-401-invalid-key.2024-10-21.recording.json", 0);
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(401)
+                .set_body_json(denied["ResponseBody"].clone())
+                .insert_header("apim-request-id", "req-401-abc"),
+        )
+        .mount(&server)
+        .await;
+    let run = Run {
+        dir: &dir,
+        endpoint: Some(&server.uri()),
+        vars: &[],
+    };
+    for (example, name) in [
+        ("to-audio", "to-audio"),
+        ("from-audio", "from-audio"),
+        ("multi-turn", "multi-turn"),
+    ] {
+        let out = run.example(example, &[]).await;
+        assert_eq!(out.status.code(), Some(1), "{example}");
+        let stderr = text(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("{name}: api error: 401")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("[code: 401]"), "{stderr}");
+        assert!(stderr.contains("[request id: req-401-abc]"), "{stderr}");
+        assert!(!stderr.contains(KEY), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    assert!(!dir.join("analysis.wav").exists());
+
+    // A malformed variable is named; a missing input file is named; nothing is sent.
+    let before = server.received_requests().await.unwrap().len();
+    let bad = Run {
+        dir: &dir,
+        endpoint: Some("not a url"),
+        vars: &[],
+    };
+    let out = bad.example("to-audio", &[]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("AZURE_OPENAI_ENDPOINT is not a URL"),
+        "{stderr}"
+    );
+    let out = run.example("from-audio", &["missing.wav"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("missing.wav"), "{stderr}");
+    assert_eq!(server.received_requests().await.unwrap().len(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
