@@ -228,6 +228,45 @@ async fn bad_input_is_refused_before_anything_is_sent() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("https"), "{e}");
+
+    // A file over 20 MiB (sparse: nothing is written), a file that says it is MP3 but is WAV.
+    let big = temp_file("bad-input", "big.wav", b"RIFF\0\0\0\0WAVEfmt ");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(20 * 1024 * 1024 + 1)
+        .unwrap();
+    let e = InputAudio::from_file(&big).await.unwrap_err();
+    assert_eq!(e.kind(), azure_openai_audio::ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("at most 20971520 bytes"), "{e}");
+    let wav_file = temp_file("bad-input", "dog.wav", &wav(100, 8_000));
+    let e = InputAudio::from_file_as(&wav_file, InputAudioFormat::Mp3)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("declared mp3 but its header says wav"),
+        "{e}"
+    );
+
+    // Requests the service would refuse, or the crate would send wrongly, are not sent.
+    let client = client(&server);
+    let no_messages = ChatRequest::default().audio(Voice::Alloy, AudioFormat::Wav);
+    let e = client.chat().complete(&no_messages).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.to_string().as_str()),
+        (
+            azure_openai_audio::ErrorKind::InvalidInput,
+            "invalid input: the request has no messages"
+        )
+    );
+    for key in ["stream", "modalities", "messages"] {
+        let clash = ChatRequest::new([Message::user("hi")]).extra(key, json!(true));
+        let e = client.chat().complete(&clash).await.unwrap_err();
+        assert_eq!(e.kind(), azure_openai_audio::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains(&format!("`{key}`")), "{e}");
+    }
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

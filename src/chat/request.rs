@@ -208,6 +208,30 @@ pub struct ChatRequest {
     extra: Map<String, Value>,
 }
 
+/// The top-level fields [`ChatRequest`] serializes itself.
+const MODELED_FIELDS: &[&str] = &[
+    "model",
+    "messages",
+    "modalities",
+    "audio",
+    "max_completion_tokens",
+    "max_tokens",
+    "temperature",
+    "top_p",
+    "n",
+    "stop",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "user",
+    "tools",
+    "tool_choice",
+    "parallel_tool_calls",
+    "response_format",
+    "stream",
+    "stream_options",
+];
+
 macro_rules! setters {
     ($( $(#[$doc:meta])* $name:ident : $ty:ty ),+ $(,)?) => {
         $(
@@ -333,6 +357,26 @@ impl ChatRequest {
         if self.model.is_none() {
             self.model = Some(model.to_owned());
         }
+    }
+
+    /// Refuses, before anything is sent, a request the service would refuse or the crate would
+    /// send wrongly: no messages, or an [`extra`](ChatRequest::extra) field the crate sets
+    /// itself (it would be sent twice, or break a rule such as "only streaming sets `stream`").
+    pub(crate) fn check(&self) -> crate::error::Result<()> {
+        use crate::error::Error;
+        if self.messages.is_empty() {
+            return Err(Error::invalid_input("the request has no messages"));
+        }
+        if let Some(key) = self
+            .extra
+            .keys()
+            .find(|k| MODELED_FIELDS.contains(&k.as_str()))
+        {
+            return Err(Error::invalid_input(format!(
+                "`{key}` cannot be an extra field: the request sets it (use its setter, or `stream()` for streaming)"
+            )));
+        }
+        Ok(())
     }
 
     /// Marks the request as streaming (`stream: true`, usage included). Only the streaming call does this.

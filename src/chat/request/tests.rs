@@ -133,3 +133,37 @@ fn tool_history_and_unknown_voice() {
     );
     assert_eq!(v["audio"], json!({"voice": "aurora", "format": "pcm16"}));
 }
+
+#[test]
+fn the_modeled_fields_are_exactly_what_the_request_serializes() {
+    let mut every = ChatRequest::new([Message::user("x")])
+        .model("m".into())
+        .audio(Voice::Alloy, AudioFormat::Wav)
+        .max_completion_tokens(1)
+        .max_tokens(1)
+        .temperature(1.0)
+        .top_p(1.0)
+        .n(1)
+        .stop(Stop::One("s".into()))
+        .seed(1)
+        .presence_penalty(0.0)
+        .frequency_penalty(0.0)
+        .end_user("u")
+        .tool(Tool::function("f", "d", json!({})))
+        .tool_choice(ToolChoice::Auto)
+        .parallel_tool_calls(true)
+        .response_format(ResponseFormat::Text);
+    every.set_streaming();
+    let json = serde_json::to_value(&every).unwrap();
+    let mut keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut modeled = super::MODELED_FIELDS.to_vec();
+    keys.sort_unstable();
+    modeled.sort_unstable();
+    assert_eq!(keys, modeled);
+    assert!(every.check().is_ok());
+}
