@@ -118,7 +118,7 @@ async fn a_service_that_keeps_failing_gets_retries_plus_one_attempts_with_backof
 async fn client_errors_and_content_filter_rejections_are_not_retried() {
     let filter = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/recordings/azure-error-400-content-filter.api-2024-10-21.cassette.yaml"
+        "/tests/fixtures/recordings/azure-error-400-content-filter.api-2024-10-21.cassette.yaml"
     ))
     .unwrap();
     // The recorded body is the single-quoted YAML scalar after `string: `.

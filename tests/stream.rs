@@ -15,7 +15,7 @@ use futures_util::StreamExt;
 
 const RECORDING: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/recordings/azure-chat-streaming-sse-async-content-filter.2025-01-01-preview.recording-excerpt.json"
+    "/tests/fixtures/recordings/azure-chat-streaming-sse-async-content-filter.2025-01-01-preview.recording-excerpt.json"
 );
 const AUDIO_FIXTURE: &[u8] = include_bytes!("fixtures/azure-chat-audio-streaming.sse");
 /// Odd sizes, none a multiple of an event's length: events and CRLFs get cut everywhere.

@@ -190,9 +190,9 @@ pub fn open_files_limit() -> Option<u64> {
 
 // Recordings and audio files.
 
-/// The path of a file in ../shared/recordings.
+/// The path of a recorded exchange in tests/fixtures/recordings (copied from shared/recordings).
 pub fn recording_path(name: &str) -> String {
-    format!("{}/../shared/recordings/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/tests/fixtures/recordings/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A recording's JSON.

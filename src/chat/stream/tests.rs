@@ -96,7 +96,7 @@ fn an_event_that_is_not_json_is_a_decode_error() {
 pub(crate) fn azure_recording() -> Vec<u8> {
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/recordings/azure-chat-streaming-sse-async-content-filter.2025-01-01-preview.recording-excerpt.json"
+        "/tests/fixtures/recordings/azure-chat-streaming-sse-async-content-filter.2025-01-01-preview.recording-excerpt.json"
     ))
     .expect("the shared recordings are next to the crate");
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
