@@ -98,9 +98,12 @@ impl BodyPlan {
     /// Serializes `value` with serde_json, cutting the JSON at each audio field.
     pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self> {
         let prefix = format!("__aoa_audio_{:016x}_", nonce());
-        PLANNING.with(|p| *p.borrow_mut() = Some((prefix.clone(), Vec::new())));
+        // Whatever happens in `serialize` (a panic included), the thread's planning state is put
+        // back as it was: plain serde on this thread later encodes audio as usual.
+        let restore = Restore(PLANNING.with(|p| p.replace(Some((prefix.clone(), Vec::new())))));
         let json = serde_json::to_vec(value);
         let (_, sources) = PLANNING.with(|p| p.borrow_mut().take()).unwrap_or_default();
+        drop(restore);
         let json = json
             .map_err(|e| Error::invalid_input("the request cannot be serialized").with_source(e))?;
 
@@ -161,6 +164,16 @@ impl BodyPlan {
             inner: std::sync::Mutex::new(self.stream()),
             remaining: self.len,
         })
+    }
+}
+
+/// Puts back the planning state a [`BodyPlan::new`] found (normally none) when dropped.
+struct Restore(Option<(String, Vec<AudioSource>)>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let previous = self.0.take();
+        PLANNING.with(|p| *p.borrow_mut() = previous);
     }
 }
 
@@ -309,6 +322,30 @@ impl http_body::Body for SizedStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_while_planning_leaves_plain_serde_as_it_was() {
+        struct Panics;
+        impl Serialize for Panics {
+            fn serialize<S: Serializer>(&self, _: S) -> std::result::Result<S::Ok, S::Error> {
+                panic!("a value that cannot be serialized");
+            }
+        }
+        #[derive(Serialize)]
+        struct Body<'a> {
+            audio: AudioField<'a>,
+            then: Panics,
+        }
+        let source = AudioSource::Bytes(Bytes::from_static(b"abc"));
+        let body = Body {
+            audio: AudioField(&source),
+            then: Panics,
+        };
+        assert!(std::panic::catch_unwind(|| BodyPlan::new(&body)).is_err());
+        // The same thread, plain serde: the audio is encoded, not a placeholder.
+        let plain = serde_json::to_string(&AudioField(&source)).unwrap();
+        assert_eq!(plain, "\"YWJj\"");
+    }
 
     #[test]
     fn base64_lengths() {
