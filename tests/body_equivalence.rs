@@ -8,8 +8,8 @@ use azure_openai_audio::chat::request::Stop;
 use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
 use azure_openai_audio::transport::body::BodyPlan;
 use azure_openai_audio::{
-    AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, Route, Tool,
-    ToolChoice, Voice,
+    AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, ResponseFormat,
+    Route, Tool, ToolChoice, Voice,
 };
 use base64::Engine as _;
 use serde_json::json;
@@ -74,9 +74,11 @@ const LENGTHS: &[usize] = &[
     CHUNK,
     CHUNK + 1,
     CHUNK + 2,
+    2 * CHUNK - 1,
     2 * CHUNK,
     2 * CHUNK + 1,
     3 * CHUNK - 2,
+    4 * CHUNK,
     4 * CHUNK + 3,
 ];
 
@@ -223,7 +225,49 @@ async fn fixed_shapes_equal_serde_json() {
             ])])
             .model("gpt-4o-audio-preview".into()),
         ),
+        (
+            "every parameter, names on every role, text around audio",
+            ChatRequest::new([
+                Message::system(NASTY).with_name("sys \"name\""),
+                Message::developer(NASTY).with_name("dev"),
+                Message::user(vec![
+                    ContentPart::text(NASTY),
+                    ContentPart::audio(bytes.clone()),
+                    ContentPart::text(NASTY),
+                ]),
+                Message::assistant(NASTY).with_name("helper"),
+                Message::assistant_audio("audio_\u{1F3A7}"),
+                Message::user(file.clone()),
+            ])
+            .audio(Voice::from("cedar"), AudioFormat::Pcm16)
+            .max_tokens(10)
+            .max_completion_tokens(20)
+            .temperature(0.3)
+            .top_p(0.7)
+            .n(2)
+            .stop(Stop::One(NASTY.into()))
+            .seed(i64::MIN)
+            .presence_penalty(-1.5)
+            .frequency_penalty(1.25)
+            .end_user(NASTY)
+            .tool(Tool::function("f", NASTY, json!({"description": NASTY})))
+            .parallel_tool_calls(false)
+            .response_format(ResponseFormat::JsonSchema {
+                name: "answer".into(),
+                schema: json!({"type": "object", "title": NASTY}),
+                strict: true,
+            })
+            .extra("store", json!(false)),
+        ),
     ];
+    let mut shapes = shapes;
+    for choice in [ToolChoice::None, ToolChoice::Auto, ToolChoice::Required] {
+        let req = ChatRequest::new([Message::user(vec![ContentPart::audio(file.clone())])])
+            .tool(Tool::function("f", "d", json!({})))
+            .tool_choice(choice.clone())
+            .response_format(ResponseFormat::JsonObject);
+        shapes.push(("tool choice", req));
+    }
     for (what, req) in &shapes {
         assert_plan_matches(req, what).await;
     }
