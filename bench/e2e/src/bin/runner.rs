@@ -3,9 +3,15 @@
 //!
 //! Usage: `runner [--rounds N] [--in-bytes N] [--out-bytes N] NAME=PATH ...`
 //! Each program is run as `PATH IN OUT` with AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY set.
+//! The last column says whether each program is within the performance issue's goal: at most
+//! 1.25x the floor's peak RSS and 1.5x its CPU.
 
 use std::process::{Command, Stdio};
 use std::time::Instant;
+
+/// The performance issue's goal for the crate's example, as ratios to the floor.
+const GOAL_RSS: f64 = 1.25;
+const GOAL_CPU: f64 = 1.5;
 
 struct Sample {
     rss_kib: i64,
@@ -14,7 +20,7 @@ struct Sample {
 }
 
 fn main() {
-    let mut rounds = 9usize;
+    let mut rounds = 11usize;
     let mut in_bytes = 16 << 20;
     let mut out_bytes = 4 << 20;
     let mut programs: Vec<(String, String)> = Vec::new();
@@ -87,10 +93,10 @@ fn main() {
     let floor = &samples[0];
     println!();
     println!(
-        "| program | peak RSS (MiB) | CPU user+sys (s) | wall (s) | RSS / {0} | CPU / {0} |",
+        "| program | peak RSS (MiB) | CPU user+sys (s) | wall (s) | RSS / {0} | CPU / {0} | within goal |",
         programs[0].0
     );
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---|");
     for (i, (name, _)) in programs.iter().enumerate() {
         let s = &samples[i];
         let rss = med(&mut s.iter().map(|x| x.rss_kib as f64 / 1024.0).collect());
@@ -107,12 +113,18 @@ fn main() {
             .zip(floor)
             .map(|(a, f)| a.cpu_s / f.cpu_s)
             .collect());
+        let within = if rss_ratio <= GOAL_RSS && cpu_ratio <= GOAL_CPU {
+            "yes"
+        } else {
+            "no"
+        };
         println!(
-            "| {name} | {rss:.1} | {cpu:.3} | {wall:.3} | {rss_ratio:.2}x | {cpu_ratio:.2}x |"
+            "| {name} | {rss:.1} | {cpu:.3} | {wall:.3} | {rss_ratio:.2}x | {cpu_ratio:.2}x | {within} |"
         );
     }
     println!();
-    println!("medians over {rounds} rounds; ratios are medians of the per-round (paired) ratios.");
+    println!("medians over {rounds} rounds; ratios are medians of the per-round (paired) ratios;");
+    println!("goal: at most {GOAL_RSS}x the floor's peak RSS and {GOAL_CPU}x its CPU.");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
