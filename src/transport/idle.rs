@@ -22,7 +22,8 @@ pub(crate) struct IdleTimeout<S> {
 }
 
 impl<S> IdleTimeout<S> {
-    /// Wraps `inner`; `None` waits for ever.
+    /// Wraps `inner`; `None` waits for ever, and so does a duration too long for a deadline
+    /// (`Duration::MAX`: now plus it would overflow the clock).
     pub(crate) fn new(inner: S, idle: Option<Duration>) -> Self {
         IdleTimeout {
             inner,
@@ -57,7 +58,11 @@ where
                 let Some(idle) = this.idle else {
                     return Poll::Pending;
                 };
-                let deadline = Instant::now() + idle;
+                // No deadline can be that far: no timer, as with `None`.
+                let Some(deadline) = Instant::now().checked_add(idle) else {
+                    this.timer = None;
+                    return Poll::Pending;
+                };
                 let timer = this
                     .timer
                     .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
@@ -78,5 +83,64 @@ where
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::StreamExt;
+
+    /// A body that sends `a`, waits `gap` (on tokio's clock), sends `b` and ends.
+    fn body_with_a_gap(gap: Duration) -> impl Stream<Item = reqwest::Result<Bytes>> + Unpin {
+        Box::pin(futures_util::stream::unfold(0, move |step| async move {
+            match step {
+                0 => Some((Ok(Bytes::from_static(b"a")), 1)),
+                1 => {
+                    tokio::time::sleep(gap).await;
+                    Some((Ok(Bytes::from_static(b"b")), 2))
+                }
+                _ => None,
+            }
+        }))
+    }
+
+    async fn collect(
+        mut s: IdleTimeout<impl Stream<Item = reqwest::Result<Bytes>> + Unpin>,
+    ) -> Vec<std::result::Result<Bytes, crate::ErrorKind>> {
+        let mut out = Vec::new();
+        while let Some(item) = s.next().await {
+            out.push(item.map_err(|e| e.kind()));
+        }
+        out
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn duration_max_waits_for_ever_instead_of_overflowing() {
+        // Ten years of (paused) silence, then the rest: no panic, no timeout.
+        let gap = Duration::from_secs(10 * 365 * 24 * 3600);
+        let got = collect(IdleTimeout::new(body_with_a_gap(gap), Some(Duration::MAX))).await;
+        assert_eq!(
+            got,
+            vec![Ok(Bytes::from_static(b"a")), Ok(Bytes::from_static(b"b"))]
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn none_waits_for_ever_and_a_short_idle_time_ends_the_stream() {
+        let gap = Duration::from_secs(3600);
+        let got = collect(IdleTimeout::new(body_with_a_gap(gap), None)).await;
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(Result::is_ok));
+
+        let got = collect(IdleTimeout::new(
+            body_with_a_gap(gap),
+            Some(Duration::from_secs(60)),
+        ))
+        .await;
+        assert_eq!(
+            got,
+            vec![Ok(Bytes::from_static(b"a")), Err(crate::ErrorKind::Timeout)]
+        );
     }
 }
