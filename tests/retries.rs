@@ -158,6 +158,7 @@ async fn x_should_retry_overrides_the_status() {
     let client = paused_builder(&server.uri()).build().unwrap();
     let err = client.chat().complete(&request()).await.unwrap_err();
     assert_eq!((seen(&server).await, err.status()), (1, Some(503)));
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::Api, 1));
 
     let server = serve_then_ok(status(400).insert_header("x-should-retry", "true"), 1).await;
     let client = paused_builder(&server.uri()).build().unwrap();
