@@ -14,6 +14,11 @@ use super::PCM16_SAMPLE_RATE;
 ///
 /// Pieces may end in the middle of a sample; the odd byte is kept until the next piece.
 ///
+/// A WAV header counts sizes in 32 bits, so one file holds at most [`MAX_SAMPLES`](Self::MAX_SAMPLES)
+/// samples (4 GiB, about 24.9 hours at 24 kHz). A piece that would go past that is refused
+/// whole with an [`io::ErrorKind::FileTooLarge`] error, and the file stays a valid WAV of
+/// everything written before it.
+///
 /// ```no_run
 /// # fn f(pieces: Vec<Vec<u8>>) -> std::io::Result<()> {
 /// use azure_openai_audio::audio::Pcm16WavWriter;
@@ -59,7 +64,19 @@ impl Pcm16WavWriter<BufWriter<File>> {
     }
 }
 
+/// Bytes of the header that the RIFF size field counts besides the data: `WAVE`, the 24-byte
+/// `fmt ` chunk and the data chunk's own 8-byte header (hound writes this 44-byte header for
+/// mono 16-bit).
+const RIFF_OVERHEAD: u64 = 36;
+
+/// See [`Pcm16WavWriter::MAX_SAMPLES`].
+const MAX_SAMPLES: u64 = (u32::MAX as u64 - RIFF_OVERHEAD) / 2;
+
 impl<W: Write + Seek> Pcm16WavWriter<W> {
+    /// The most samples one WAV file can hold: the RIFF size (data plus 36 header bytes) must
+    /// fit in a `u32`. 2,147,483,629 samples, about 24.9 hours at 24 kHz.
+    pub const MAX_SAMPLES: u64 = MAX_SAMPLES;
+
     /// Writes the header to `writer` (at its current position).
     pub fn new(writer: W) -> io::Result<Self> {
         Ok(Pcm16WavWriter {
@@ -70,7 +87,23 @@ impl<W: Write + Seek> Pcm16WavWriter<W> {
     }
 
     /// Appends pcm16 bytes (16-bit little-endian samples); `bytes` may split a sample.
+    ///
+    /// If the file would then hold more than [`MAX_SAMPLES`](Self::MAX_SAMPLES), nothing of
+    /// `bytes` is written and an [`io::ErrorKind::FileTooLarge`] error says so.
     pub fn write_pcm16(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        let new_samples = (u64::from(self.pending.is_some()) + bytes.len() as u64) / 2;
+        if !fits(self.samples, new_samples) {
+            return Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                format!(
+                    "a WAV file cannot hold more than {} samples of pcm16 (4 GiB, about 24.9 \
+                     hours at 24 kHz): {} more would not fit after {}; start a new file",
+                    Self::MAX_SAMPLES,
+                    new_samples,
+                    self.samples
+                ),
+            ));
+        }
         if let Some(lo) = self.pending {
             let Some((&hi, rest)) = bytes.split_first() else {
                 return Ok(());
@@ -125,6 +158,11 @@ impl<W: Write + Seek> Pcm16WavWriter<W> {
     }
 }
 
+/// Whether `more` samples fit in a WAV file that holds `written` samples.
+fn fits(written: u64, more: u64) -> bool {
+    written.checked_add(more).is_some_and(|n| n <= MAX_SAMPLES)
+}
+
 fn to_io(e: hound::Error) -> io::Error {
     match e {
         hound::Error::IoError(e) => e,
@@ -136,6 +174,16 @@ fn to_io(e: hound::Error) -> io::Error {
 mod tests {
     use super::*;
     use std::io::Cursor;
+
+    type Writer<'a> = Pcm16WavWriter<&'a mut Cursor<Vec<u8>>>;
+
+    impl<W: Write + Seek> Pcm16WavWriter<W> {
+        /// Pretends `samples` were written already (hound's own count stays at 0, so the file
+        /// stays small): the size guard can be tested without writing 4 GiB.
+        fn pretend_written(&mut self, samples: u64) {
+            self.samples = samples;
+        }
+    }
 
     fn samples(n: usize) -> Vec<i16> {
         (0..n)
@@ -184,5 +232,67 @@ mod tests {
         assert_eq!(err.kind(), io::ErrorKind::InvalidData);
         let reader = hound::WavReader::new(Cursor::new(cursor.into_inner())).unwrap();
         assert_eq!(reader.len(), 1);
+    }
+
+    #[test]
+    fn the_largest_file_a_wav_header_can_describe() {
+        // The RIFF size field holds the data size plus 36 and is a u32.
+        let data = 2 * Writer::MAX_SAMPLES;
+        assert!(data + RIFF_OVERHEAD <= u64::from(u32::MAX));
+        assert!(data + 2 + RIFF_OVERHEAD > u64::from(u32::MAX));
+        assert_eq!(Writer::MAX_SAMPLES, 2_147_483_629);
+        // And hound's header for pcm16 mono is 44 bytes: 8 (RIFF + size) + 36.
+        let mut cursor = Cursor::new(Vec::new());
+        Pcm16WavWriter::new(&mut cursor)
+            .unwrap()
+            .finalize()
+            .unwrap();
+        assert_eq!(cursor.get_ref().len() as u64, 8 + RIFF_OVERHEAD);
+        assert!(fits(0, Writer::MAX_SAMPLES));
+        assert!(fits(Writer::MAX_SAMPLES, 0));
+        assert!(!fits(Writer::MAX_SAMPLES, 1));
+        assert!(!fits(1, Writer::MAX_SAMPLES));
+        assert!(!fits(u64::MAX, 1));
+    }
+
+    #[test]
+    fn past_the_wav_limit_a_piece_is_refused_whole_before_reaching_hound() {
+        let mut cursor = Cursor::new(Vec::new());
+        let mut w = Pcm16WavWriter::new(&mut cursor).unwrap();
+        w.write_pcm16(&le(&samples(3))).unwrap();
+        w.pretend_written(Writer::MAX_SAMPLES - 2);
+        // One byte: no whole sample yet.
+        w.write_pcm16(&[0x34]).unwrap();
+        // With the pending byte, five bytes make three samples: one too many.
+        let err = w.write_pcm16(&[0x12, 0x78, 0x56, 0, 0]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        let message = err.to_string();
+        assert!(message.contains("2147483629 samples"), "{message}");
+        assert!(message.contains("start a new file"), "{message}");
+        assert_eq!(w.samples(), Writer::MAX_SAMPLES - 2, "nothing was written");
+        // The piece that still fits: two bytes, one whole sample with the pending byte and a
+        // new pending byte.
+        w.write_pcm16(&[0x12, 0x78]).unwrap();
+        assert_eq!(w.samples(), Writer::MAX_SAMPLES - 1);
+        w.write_pcm16(&[0x56]).unwrap();
+        assert_eq!(w.samples(), Writer::MAX_SAMPLES);
+        // Full: not one more sample, not even across calls.
+        let err = w.write_pcm16(&[0, 0]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        w.write_pcm16(&[0]).unwrap(); // half a sample is not written yet
+        assert_eq!(
+            w.write_pcm16(&[0]).unwrap_err().kind(),
+            io::ErrorKind::FileTooLarge
+        );
+        assert_eq!(w.samples(), Writer::MAX_SAMPLES);
+        w.flush().unwrap();
+        drop(w);
+        // What reached hound (and the file) is what was accepted: 3 + 2 samples.
+        let reader = hound::WavReader::new(Cursor::new(cursor.into_inner())).unwrap();
+        assert_eq!(reader.len(), 5);
+        let got: Vec<i16> = reader.into_samples().map(Result::unwrap).collect();
+        let mut expected = samples(3);
+        expected.extend([0x1234, 0x5678]);
+        assert_eq!(got, expected);
     }
 }
