@@ -101,6 +101,16 @@ async fn credentials_are_required() {
         .await
         .unwrap();
     assert_eq!(bearer.status(), 200);
+    // The scheme is case-insensitive.
+    let lower = http
+        .post(url(&emulator, "d"))
+        .header("authorization", "bearer x")
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status(), 200);
     let empty = http
         .post(url(&emulator, "d"))
         .header("authorization", "Bearer ")
@@ -411,4 +421,112 @@ async fn the_client_sees_injected_faults_as_typed_errors() {
     let reply = client.chat().complete(&hi).await.unwrap();
     assert!(start.elapsed() >= Duration::from_millis(50));
     assert_eq!(reply.text(), Some("You said: hi."));
+}
+
+/// A request with about 2 MB of input audio, so its body is still being sent when an early
+/// refusal (credential, fault) is decided.
+fn big_audio_request() -> ChatRequest {
+    let audio = azure_openai_audio::InputAudio::from_bytes(wav(24_000, 1, 1_000_000)).unwrap();
+    ChatRequest::new([Message::user(vec![
+        azure_openai_audio::ContentPart::text("Describe this recording."),
+        azure_openai_audio::ContentPart::audio(audio),
+    ])])
+    .audio(Voice::Alloy, AudioFormat::Wav)
+}
+
+// Two threads, as an application's runtime: the client keeps sending while the server answers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn early_refusals_of_a_large_body_reach_the_client_as_typed_errors() {
+    let emulator = Emulator::builder().api_key("right").start().await.unwrap();
+    let request = big_audio_request();
+    let wrong = azure_openai_audio::Client::builder(
+        emulator.endpoint(),
+        "d",
+        azure_openai_audio::Credential::api_key("wrong"),
+    )
+    .max_retries(0)
+    .build()
+    .unwrap();
+    for attempt in 0..5 {
+        let e = wrong.chat().complete(&request).await.unwrap_err();
+        assert_eq!(e.status(), Some(401), "attempt {attempt}: {e:?}");
+        assert_eq!(e.code(), Some("401"), "attempt {attempt}: {e:?}");
+    }
+
+    let right = emulator.client_builder("d").max_retries(0).build().unwrap();
+    for attempt in 0..5 {
+        emulator.inject(Fault::rate_limit(Duration::from_millis(1)), 1);
+        let e = right.chat().complete(&request).await.unwrap_err();
+        assert_eq!(e.status(), Some(429), "attempt {attempt}: {e:?}");
+        assert!(e.is_rate_limited(), "attempt {attempt}: {e:?}");
+        emulator.inject(Fault::ServerError, 1);
+        let e = right.chat().complete(&request).await.unwrap_err();
+        assert_eq!(e.status(), Some(500), "attempt {attempt}: {e:?}");
+    }
+    // The connection is still usable after each refusal: the body was read.
+    let reply = right.chat().complete(&request).await.unwrap();
+    assert!(reply
+        .audio()
+        .unwrap()
+        .transcript
+        .contains("I heard 41.67 seconds"));
+}
+
+/// Sends a request head (with `extra` header lines) announcing a 1 GB body, and the first bytes
+/// of that body unless the head asks to `Expect: 100-continue`; nothing more is sent. Returns
+/// the whole response (the emulator closes the connection after it).
+async fn stalled_request(emulator: &Emulator, extra: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let mut tcp = tokio::net::TcpStream::connect(emulator.local_addr())
+        .await
+        .unwrap();
+    let start = if extra.contains("100-continue") {
+        ""
+    } else {
+        "{\"messages\": ["
+    };
+    let head = format!(
+        "POST /openai/deployments/d/chat/completions?api-version={API_VERSION} HTTP/1.1\r\n\
+         host: localhost\r\n{extra}content-type: application/json\r\n\
+         content-length: 1000000000\r\n\r\n{start}"
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    // A guard, on the paused clock too: without the emulator's idle timeout this never ends.
+    tokio::time::timeout(Duration::from_secs(120), tcp.read_to_end(&mut response))
+        .await
+        .expect("an answer within 120 idle seconds")
+        .unwrap();
+    String::from_utf8(response).unwrap()
+}
+
+// On the paused clock: the 30 idle seconds pass as soon as nothing else can happen.
+#[tokio::test(start_paused = true)]
+async fn a_body_that_stops_arriving_does_not_hold_the_connection_forever() {
+    let emulator = Emulator::start().await.unwrap();
+    let start = tokio::time::Instant::now();
+    let key = format!("api-key: {}\r\n", emulator.api_key());
+    let response = stalled_request(&emulator, &key).await;
+    assert!(response.starts_with("HTTP/1.1 408 "), "{response}");
+    assert!(response.contains("connection: close\r\n"), "{response}");
+    assert!(
+        response.contains("nothing was received for 30 seconds"),
+        "{response}"
+    );
+    assert_eq!(start.elapsed(), Duration::from_secs(30));
+
+    // A refusal decided before the body is read waits for it the same way, then is sent.
+    let response = stalled_request(&emulator, "").await;
+    assert!(response.starts_with("HTTP/1.1 401 "), "{response}");
+    assert!(response.contains("connection: close\r\n"), "{response}");
+    assert!(response.contains("invalid subscription key"), "{response}");
+    assert_eq!(start.elapsed(), Duration::from_secs(60));
+
+    // A client that waits for `100 Continue` is refused at once instead, without being asked
+    // for a body that would be thrown away.
+    let response = stalled_request(&emulator, "expect: 100-continue\r\n").await;
+    assert!(response.starts_with("HTTP/1.1 401 "), "{response}");
+    assert!(!response.contains("100 Continue"), "{response}");
+    assert!(response.contains("connection: close\r\n"), "{response}");
+    assert_eq!(start.elapsed(), Duration::from_secs(60), "no wait");
 }

@@ -140,6 +140,25 @@ impl Failure {
         )
     }
 
+    /// Nothing more of the request body arrived for `idle`.
+    pub(crate) fn body_timeout(idle: Duration) -> Failure {
+        Failure::gateway(
+            408,
+            "RequestTimeout",
+            &format!(
+                "The request body stopped arriving: nothing was received for {} seconds.",
+                idle.as_secs()
+            ),
+        )
+    }
+
+    /// The same answer with `Connection: close`: the server will not read the rest of the
+    /// request, so the connection cannot carry another one.
+    pub(crate) fn closing(mut self) -> Failure {
+        self.headers.push(("connection", "close".to_owned()));
+        self
+    }
+
     /// The 429 of [`Fault::RateLimit`](super::Fault::RateLimit).
     pub(crate) fn rate_limited(retry_after: Duration, api_version: &str) -> Failure {
         let secs = retry_after.as_millis().div_ceil(1000).max(1);

@@ -8,9 +8,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use bytes::Bytes;
 use futures_util::StreamExt as _;
 use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::{BodyExt as _, Full, Limited, StreamBody};
+use http_body_util::{BodyExt as _, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
-use hyper::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE};
+use hyper::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_TYPE, EXPECT};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -27,7 +27,13 @@ use super::store::AudioStore;
 use super::validate::validate;
 
 /// The largest request body read; larger ones get a 413. 20 MiB of audio is 28 MB of base64.
+/// A request refused before its body is used has up to this much of it read and thrown away (so
+/// the client can finish sending and read the answer), and a 413 up to this much more; past
+/// that the answer says `Connection: close`.
 pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
+/// How long the emulator waits for more of a request body that has stopped arriving before it
+/// answers (a 408, or the refusal it had decided) and closes the connection.
+pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The api-versions the `/openai/v1` route accepts besides none.
 const V1_VERSIONS: &[&str] = &["v1", "preview", "latest"];
 
@@ -227,63 +233,36 @@ async fn chat(
     request_id: &str,
     deployment_out: &mut Option<String>,
 ) -> Result<Answer, Stop> {
-    let (parts, body) = req.into_parts();
-    let Some(route) = route(parts.uri.path()) else {
-        return Err(Failure::resource_not_found().into());
+    let (parts, mut body) = req.into_parts();
+    let deployment = match gate(state, &parts, request_id).await {
+        Ok(deployment) => deployment,
+        Err(stop) => {
+            // Read what the client sends before answering: closing a connection with unread data
+            // resets it, and a client still sending a large body would see "broken pipe" instead
+            // of the answer. A client that asked to `Expect: 100-continue` sends nothing until
+            // told to: it gets the answer at once, and the connection closes after it.
+            let expects_continue = parts
+                .headers
+                .get(EXPECT)
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+            let ended =
+                !expects_continue && drain(&mut body, MAX_BODY as u64, BODY_IDLE_TIMEOUT).await;
+            return Err(match stop {
+                Stop::Fail(f) if !ended => Stop::Fail(f.closing()),
+                other => other,
+            });
+        }
     };
-    if parts.method != Method::POST {
-        return Err(Failure::resource_not_found().into());
-    }
-    let api_version = parts.uri.query().and_then(|q| {
-        url::form_urlencoded::parse(q.as_bytes())
-            .find(|(k, _)| k == "api-version")
-            .map(|(_, v)| v.into_owned())
-    });
-    match state.faults.next() {
-        Some(Fault::RateLimit { retry_after }) => {
-            let version = api_version
-                .as_deref()
-                .unwrap_or(crate::client::DEFAULT_API_VERSION);
-            return Err(Failure::rate_limited(retry_after, version).into());
+    let body = match read_body(body, MAX_BODY, BODY_IDLE_TIMEOUT).await {
+        Read::Whole(bytes) => bytes,
+        Read::TooLarge { drained } => {
+            let f = Failure::body_too_large(MAX_BODY);
+            return Err(if drained { f } else { f.closing() }.into());
         }
-        Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
-        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
-        Some(Fault::Disconnect) => {
-            // Read the request first, so the client has sent it all when the connection drops.
-            let _ = Limited::new(body, MAX_BODY).collect().await;
-            return Err(Stop::Disconnect);
-        }
-        None => {}
-    }
-    check_credential(&state.config, &parts.headers)?;
+        Read::Stalled => return Err(Failure::body_timeout(BODY_IDLE_TIMEOUT).closing().into()),
+        Read::Broken => return Err(Stop::Disconnect), // the client went away mid-body
+    };
     let config = &state.config;
-    let deployment = match &route {
-        Route::Deployment(d) => {
-            let supported = api_version
-                .as_deref()
-                .is_some_and(|v| config.api_versions.iter().any(|a| a == v));
-            if !supported {
-                return Err(Failure::api_version_not_supported().into());
-            }
-            check_deployment(config, d)?;
-            Some(d.clone())
-        }
-        Route::V1 => {
-            if let Some(v) = &api_version {
-                if !V1_VERSIONS.contains(&v.as_str()) {
-                    return Err(Failure::api_version_not_supported().into());
-                }
-            }
-            None
-        }
-    };
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
-            return Err(Failure::body_too_large(MAX_BODY).into())
-        }
-        Err(_) => return Err(Stop::Disconnect), // the client went away mid-body
-    };
     let json: Value = serde_json::from_slice(&body).map_err(|_| Failure::unparsable_json())?;
     let deployment = match deployment {
         Some(d) => d,
@@ -327,6 +306,146 @@ async fn chat(
     Ok(answer)
 }
 
+/// What is decided before the body is read, in the service's order: the route, an injected
+/// fault, the credential, the api-version and the deployment. `Ok` carries the deployment of
+/// the deployments route (`None` on `/openai/v1`, where it is the body's `model`).
+async fn gate(
+    state: &State,
+    parts: &hyper::http::request::Parts,
+    request_id: &str,
+) -> Result<Option<String>, Stop> {
+    let Some(route) = route(parts.uri.path()) else {
+        return Err(Failure::resource_not_found().into());
+    };
+    if parts.method != Method::POST {
+        return Err(Failure::resource_not_found().into());
+    }
+    let api_version = parts.uri.query().and_then(|q| {
+        url::form_urlencoded::parse(q.as_bytes())
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.into_owned())
+    });
+    match state.faults.next() {
+        Some(Fault::RateLimit { retry_after }) => {
+            let version = api_version
+                .as_deref()
+                .unwrap_or(crate::client::DEFAULT_API_VERSION);
+            return Err(Failure::rate_limited(retry_after, version).into());
+        }
+        Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
+        Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
+        // The caller reads the request first, so the client has sent it all when it drops.
+        Some(Fault::Disconnect) => return Err(Stop::Disconnect),
+        None => {}
+    }
+    check_credential(&state.config, &parts.headers)?;
+    let config = &state.config;
+    match route {
+        Route::Deployment(d) => {
+            let supported = api_version
+                .as_deref()
+                .is_some_and(|v| config.api_versions.iter().any(|a| a == v));
+            if !supported {
+                return Err(Failure::api_version_not_supported().into());
+            }
+            check_deployment(config, &d)?;
+            Ok(Some(d))
+        }
+        Route::V1 => {
+            if let Some(v) = &api_version {
+                if !V1_VERSIONS.contains(&v.as_str()) {
+                    return Err(Failure::api_version_not_supported().into());
+                }
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// A piece of a request body, or why there is none.
+enum Piece {
+    Data(Bytes),
+    End,
+    Stalled,
+    Broken,
+}
+
+/// The next data of `body`, skipping trailers; [`Piece::Stalled`] when nothing arrives for `idle`.
+async fn next_piece<B>(body: &mut B, idle: Duration) -> Piece
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    loop {
+        match tokio::time::timeout(idle, body.frame()).await {
+            Err(_) => return Piece::Stalled,
+            Ok(None) => return Piece::End,
+            Ok(Some(Err(_))) => return Piece::Broken,
+            Ok(Some(Ok(frame))) => {
+                if let Ok(data) = frame.into_data() {
+                    return Piece::Data(data);
+                }
+            }
+        }
+    }
+}
+
+/// Reads and throws away up to `limit` more bytes of `body`; true when it ended within them.
+async fn drain<B>(body: &mut B, limit: u64, idle: Duration) -> bool
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    let mut read = 0u64;
+    loop {
+        match next_piece(body, idle).await {
+            Piece::Data(data) => {
+                read = read.saturating_add(data.len() as u64);
+                if read > limit {
+                    return false;
+                }
+            }
+            Piece::End => return true,
+            Piece::Stalled | Piece::Broken => return false,
+        }
+    }
+}
+
+/// A request body, read.
+#[derive(Debug, PartialEq)]
+enum Read {
+    /// All of it, within the limit.
+    Whole(Bytes),
+    /// Over the limit: the rest was read and thrown away up to another `limit` bytes, and
+    /// `drained` says whether the body ended within them.
+    TooLarge { drained: bool },
+    /// Nothing arrived for the idle timeout.
+    Stalled,
+    /// The client went away, or sent a malformed body.
+    Broken,
+}
+
+async fn read_body<B>(mut body: B, limit: usize, idle: Duration) -> Read
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
+    let mut whole = Vec::new();
+    loop {
+        match next_piece(&mut body, idle).await {
+            Piece::Data(data) => {
+                if whole.len().saturating_add(data.len()) > limit {
+                    let excess = (whole.len() + data.len() - limit) as u64;
+                    let drained =
+                        drain(&mut body, (limit as u64).saturating_sub(excess), idle).await;
+                    return Read::TooLarge { drained };
+                }
+                whole.extend_from_slice(&data);
+            }
+            Piece::End => return Read::Whole(whole.into()),
+            Piece::Stalled => return Read::Stalled,
+            Piece::Broken => return Read::Broken,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Route {
     Deployment(String),
@@ -359,11 +478,13 @@ fn check_credential(config: &Config, headers: &HeaderMap) -> Result<(), Failure>
         };
     }
     if let Some(auth) = headers.get(AUTHORIZATION) {
+        // The scheme is case-insensitive (RFC 9110 11.1): `bearer x` is a bearer token too.
         let token = auth
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
+            .and_then(|v| v.trim_start().split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim())
             .unwrap_or_default();
         return if token.is_empty() {
             Err(Failure::bad_token())
@@ -406,18 +527,95 @@ mod tests {
         assert_eq!(route("/"), None);
     }
 
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (name, value) in pairs {
+            h.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn bearer_scheme_ignores_case_and_needs_a_token() {
+        let config = config();
+        for ok in ["Bearer t", "bearer t", "BEARER  t ", "bEaReR t"] {
+            assert!(
+                check_credential(&config, &headers(&[("authorization", ok)])).is_ok(),
+                "{ok}"
+            );
+        }
+        for refused in ["Bearer ", "bearer", "Basic dXNlcjpwYXNz", "Bearer-t x", "t"] {
+            let e = check_credential(&config, &headers(&[("authorization", refused)]));
+            assert_eq!(e, Err(Failure::bad_token()), "{refused}");
+        }
+        assert_eq!(
+            check_credential(&config, &headers(&[])),
+            Err(Failure::bad_key())
+        );
+    }
+
+    fn config() -> Config {
+        Config {
+            api_key: None,
+            api_versions: Vec::new(),
+            deployments: None,
+            audio_ttl: Duration::ZERO,
+            stream_interval: Duration::ZERO,
+        }
+    }
+
+    /// A body that sends `pieces`, then ends (or, with `stall`, never sends anything more).
+    fn body(
+        pieces: Vec<&'static [u8]>,
+        stall: bool,
+    ) -> impl hyper::body::Body<Data = Bytes, Error = Infallible> + Unpin {
+        let data = futures_util::stream::iter(pieces)
+            .map(|p| Ok::<_, Infallible>(Frame::data(Bytes::from_static(p))));
+        let tail = futures_util::stream::pending().take(usize::from(stall));
+        StreamBody::new(data.chain(tail))
+    }
+
+    const IDLE: Duration = Duration::from_secs(30);
+
+    #[tokio::test(start_paused = true)]
+    async fn bodies_are_read_within_limits() {
+        assert_eq!(
+            read_body(body(vec![b"ab", b"cd"], false), 4, IDLE).await,
+            Read::Whole(Bytes::from_static(b"abcd"))
+        );
+        // One byte over: the rest is read (and thrown away) up to another `limit`.
+        assert_eq!(
+            read_body(body(vec![b"ab", b"cde", b"fgh"], false), 4, IDLE).await,
+            Read::TooLarge { drained: true }
+        );
+        assert_eq!(
+            read_body(body(vec![b"ab", b"cde", b"fgh", b"i"], false), 4, IDLE).await,
+            Read::TooLarge { drained: false }
+        );
+        // A body that stops arriving is given up after the idle timeout, not waited for.
+        let start = tokio::time::Instant::now();
+        assert_eq!(
+            read_body(body(vec![b"ab"], true), 4, IDLE).await,
+            Read::Stalled
+        );
+        assert_eq!(start.elapsed(), IDLE, "on the paused clock");
+        assert_eq!(
+            read_body(body(vec![b"ab", b"cde"], true), 4, IDLE).await,
+            Read::TooLarge { drained: false }
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn drains_are_bounded() {
+        assert!(drain(&mut body(vec![b"ab", b"cd"], false), 4, IDLE).await);
+        assert!(!drain(&mut body(vec![b"ab", b"cde"], false), 4, IDLE).await);
+        assert!(!drain(&mut body(vec![b"ab"], true), 4, IDLE).await);
+        assert!(drain(&mut body(vec![], false), 0, IDLE).await);
+    }
+
     #[test]
     fn ids_are_shaped_like_the_service_and_unique() {
-        let s = State::new(
-            Config {
-                api_key: None,
-                api_versions: Vec::new(),
-                deployments: None,
-                audio_ttl: Duration::ZERO,
-                stream_interval: Duration::ZERO,
-            },
-            42,
-        );
+        let s = State::new(config(), 42);
         let id = s.request_id();
         assert_eq!(id.len(), 36);
         assert_eq!(id.as_bytes()[14], b'4');

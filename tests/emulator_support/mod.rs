@@ -12,7 +12,10 @@ pub const API_VERSION: &str = "2025-01-01-preview";
 pub const SAMPLES_PER_CHAR: usize = 1440; // 60 ms at 24 kHz
 
 pub fn recording(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/recordings/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/recordings/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
