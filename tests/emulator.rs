@@ -125,6 +125,42 @@ async fn from_audio_measures_a_real_wav_and_mp3() {
 }
 
 #[tokio::test]
+async fn many_audio_parts_get_a_bounded_reply() {
+    let emulator = Emulator::start().await.unwrap();
+    let client = emulator.client().unwrap();
+    // 1,000 clips of 1 ms: a 70 KB request.
+    let clip = wav(24_000, 1, 24);
+    let mut parts = vec![ContentPart::text("Compare these.")];
+    parts.extend(
+        (0..1000).map(|_| ContentPart::audio(InputAudio::from_bytes(clip.clone()).unwrap())),
+    );
+    let request = ChatRequest::new([Message::user(parts)]).audio(Voice::Alloy, AudioFormat::Wav);
+    let reply = client.chat().complete(&request).await.unwrap();
+    let audio = reply.audio().unwrap();
+    let one = "I heard 0.00 seconds of wav audio at 24000 Hz, mono.";
+    assert_eq!(
+        audio.transcript,
+        format!("You said: Compare these. {one} {one} {one} I heard 997 more audio clips.")
+    );
+    // The audio follows the transcript, so it is bounded too: under 2 MB, not 1,000 sentences.
+    let wav = hound::WavReader::new(Cursor::new(audio.data.as_bytes())).unwrap();
+    assert_eq!(
+        wav.duration() as usize,
+        audio.transcript.chars().count() * SAMPLES_PER_CHAR
+    );
+    assert!(audio.data.len() < 2_000_000, "{} bytes", audio.data.len());
+    // Every clip still counts as input.
+    let details = reply
+        .usage
+        .as_ref()
+        .unwrap()
+        .prompt_tokens_details
+        .as_ref()
+        .unwrap();
+    assert_eq!(details.audio_tokens, Some(10));
+}
+
+#[tokio::test]
 async fn multi_turn_cites_audio_ids_the_emulator_issued() {
     let emulator = Emulator::start().await.unwrap();
     let client = emulator.client().unwrap();

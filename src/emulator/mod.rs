@@ -12,9 +12,11 @@
 //!   the `audio` parameter, voice and format known, `input_audio` valid base64 of a decodable WAV
 //!   or MP3 of at most 20 MiB, cited `audio.id`s issued by this emulator and not expired;
 //! - replies are deterministic: the transcript repeats the prompt (and, for audio input, the
-//!   duration, sample rate and channels it measured), the audio is a playable 24 kHz mono signal
-//!   60 ms per transcript character, as WAV or pcm16. It has no MP3, FLAC, Opus or AAC encoder:
-//!   asking for those gets a clear 400;
+//!   duration, sample rate and channels it measured in the first three clips, and how many more
+//!   there were), the audio is a playable 24 kHz mono signal 60 ms per transcript character, as
+//!   WAV or pcm16. The transcript is at most 600 characters, so a reply is at most 36 s of audio
+//!   whatever the request. It has no MP3, FLAC, Opus or AAC encoder: asking for those gets a
+//!   clear 400;
 //! - streaming (`stream: true`, pcm16) uses Azure's event framing;
 //! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection.
 //!

@@ -15,6 +15,11 @@ pub(crate) const SAMPLE_RATE: u32 = crate::audio::PCM16_SAMPLE_RATE;
 pub(crate) const SAMPLES_PER_CHAR: usize = (SAMPLE_RATE as usize) * 60 / 1000;
 /// The longest quote of the prompt a transcript repeats, in characters.
 const QUOTE_CHARS: usize = 120;
+/// The most input clips a transcript describes one by one; the others are counted in one sentence.
+const DESCRIBED_CLIPS: usize = 3;
+/// The longest transcript, in characters, whatever the request (the reply's audio is 60 ms a
+/// character: at most 36 s, 1.7 MB of WAV). The sentences stay well under it; this is a backstop.
+pub(crate) const MAX_TRANSCRIPT_CHARS: usize = 600;
 /// Shown as `system_fingerprint`.
 pub(crate) const FINGERPRINT: &str = "fp_emulator";
 
@@ -60,8 +65,24 @@ pub(crate) fn model_for(deployment: &str) -> &'static str {
 }
 
 /// The transcript: what the last user message said (quoted), the duration, sample rate and
-/// channels of any audio it carried, and how many earlier spoken replies the request cited.
+/// channels of the first clips of audio it carried (and how many more there were), and how many
+/// earlier spoken replies the request cited. Never longer than [`MAX_TRANSCRIPT_CHARS`], however
+/// many parts the request has.
 pub(crate) fn transcript(plan: &Plan) -> String {
+    cap(sentences(plan).join(" "), MAX_TRANSCRIPT_CHARS)
+}
+
+/// `text` cut to `max` characters, the last of them `…`, when it is longer.
+fn cap(text: String, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text;
+    }
+    let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+fn sentences(plan: &Plan) -> Vec<String> {
     let mut sentences = Vec::new();
     let said = plan.said.join(" ");
     let said = said.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -77,7 +98,7 @@ pub(crate) fn transcript(plan: &Plan) -> String {
         };
         sentences.push(format!("You said: {quote}{end}"));
     }
-    for h in &plan.heard {
+    for h in plan.heard.iter().take(DESCRIBED_CLIPS) {
         let channels = match h.channels {
             1 => "mono".to_owned(),
             2 => "stereo".to_owned(),
@@ -88,6 +109,11 @@ pub(crate) fn transcript(plan: &Plan) -> String {
             h.seconds, h.format, h.sample_rate
         ));
     }
+    match plan.heard.len().saturating_sub(DESCRIBED_CLIPS) {
+        0 => {}
+        1 => sentences.push("I heard 1 more audio clip.".to_owned()),
+        n => sentences.push(format!("I heard {n} more audio clips.")),
+    }
     match plan.cited {
         0 => {}
         1 => sentences.push("I remember 1 earlier spoken reply.".to_owned()),
@@ -96,7 +122,7 @@ pub(crate) fn transcript(plan: &Plan) -> String {
     if sentences.is_empty() {
         sentences.push("Hello from the offline emulator.".to_owned());
     }
-    sentences.join(" ")
+    sentences
 }
 
 /// A playable signal for `text`: 60 ms per character, a soft tone whose pitch follows the
@@ -152,7 +178,10 @@ pub(crate) fn pcm16(pcm: &[i16]) -> Vec<u8> {
 /// second, output audio at 20 tokens a second (close to the recorded reply's 44 tokens for 2.2 s).
 pub(crate) fn usage(plan: &Plan, transcript: &str, audio_samples: Option<usize>) -> Value {
     let prompt_text = plan.prompt_chars.div_ceil(4) + 4 * plan.messages;
-    let prompt_audio = (plan.prompt_audio_seconds * 10.0).ceil() as usize;
+    // Rounded to the microsecond first: a sum of many clips carries float noise
+    // (1,000 × 0.001 s is 1.0000000000000007 s), which must not round up to another token.
+    let tenths = (plan.prompt_audio_seconds * 10.0 * 1e6).round() / 1e6;
+    let prompt_audio = tenths.ceil() as usize;
     let completion_text = transcript.chars().count().div_ceil(4);
     let completion_audio = audio_samples
         .map(|n| (n * 20).div_ceil(SAMPLE_RATE as usize))
@@ -286,6 +315,57 @@ mod tests {
         assert_eq!(transcript(&p), format!("You said: {}…", "x".repeat(120)));
         p.said.clear();
         assert_eq!(transcript(&p), "Hello from the offline emulator.");
+    }
+
+    #[test]
+    fn transcripts_are_bounded_however_many_clips_and_citations() {
+        let clip = |seconds| Measured {
+            format: "wav",
+            seconds,
+            sample_rate: 8_000,
+            channels: 2,
+        };
+        let mut p = plan();
+        p.said = vec!["Compare.".into()];
+        p.cited = 0;
+        p.heard = vec![clip(1.0), clip(2.0), clip(3.0)];
+        assert_eq!(
+            transcript(&p),
+            "You said: Compare. I heard 1.00 seconds of wav audio at 8000 Hz, stereo. \
+             I heard 2.00 seconds of wav audio at 8000 Hz, stereo. \
+             I heard 3.00 seconds of wav audio at 8000 Hz, stereo."
+        );
+        p.heard.push(clip(4.0));
+        assert!(transcript(&p).ends_with(" stereo. I heard 1 more audio clip."));
+        p.heard = vec![clip(0.001); 10_000];
+        let t = transcript(&p);
+        assert!(
+            t.ends_with(" stereo. I heard 9997 more audio clips."),
+            "{t}"
+        );
+        assert_eq!(t.matches("I heard 0.00 seconds").count(), 3);
+
+        // The longest sentences there can be stay under the cap, untouched.
+        p.said = vec!["x".repeat(10_000)];
+        p.heard = vec![
+            Measured {
+                format: "wav",
+                seconds: 1e12,
+                sample_rate: u32::MAX,
+                channels: u16::MAX,
+            };
+            100
+        ];
+        p.cited = usize::MAX;
+        let t = transcript(&p);
+        assert!(t.chars().count() <= MAX_TRANSCRIPT_CHARS, "{t}");
+        assert!(t.ends_with(&format!(
+            "I remember {} earlier spoken replies.",
+            usize::MAX
+        )));
+        // The backstop.
+        assert_eq!(cap("abcdef".into(), 4), "abc…");
+        assert_eq!(cap("abcd".into(), 4), "abcd");
     }
 
     #[test]
