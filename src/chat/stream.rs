@@ -276,6 +276,8 @@ impl ChunkDecoder {
 
     fn too_large(&mut self) -> Error {
         self.over = true;
+        // Let go of the 64 MiB now rather than when the stream is dropped.
+        self.parser = SseParser::new();
         Error::decode("a stream event is larger than 64 MiB").with_metadata(self.metadata.clone())
     }
 }

@@ -125,6 +125,12 @@ impl SseParser {
         }
     }
 
+    /// Bytes the parser holds on to (its buffers' capacity).
+    #[cfg(test)]
+    pub(crate) fn buffered_capacity(&self) -> usize {
+        self.buf.capacity() + self.data.capacity()
+    }
+
     /// Skips a UTF-8 BOM at the very start. False while too few bytes have arrived to tell.
     fn skip_bom(&mut self) -> bool {
         const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -304,5 +310,29 @@ mod tests {
             assert!(p.next_event().unwrap().is_none());
         }
         assert!(p.buf.capacity() < 4 * event.len());
+    }
+
+    #[test]
+    fn an_event_of_exactly_the_limit_is_buffered_and_one_byte_more_is_an_error() {
+        let mut p = SseParser::new();
+        p.push(b"data: ");
+        p.push(&vec![b'A'; MAX_EVENT_BYTES - 6]);
+        assert_eq!(
+            p.next_event(),
+            Ok(None),
+            "exactly the limit, no line end yet"
+        );
+        p.push(b"A");
+        assert_eq!(p.next_event(), Err(EventTooLarge));
+    }
+
+    #[test]
+    fn data_lines_that_add_up_past_the_limit_are_an_error() {
+        let mut p = SseParser::new();
+        let line = format!("data: {}\n", "A".repeat(MAX_EVENT_BYTES / 2));
+        p.push(line.as_bytes());
+        assert_eq!(p.next_event(), Ok(None));
+        p.push(line.as_bytes());
+        assert_eq!(p.next_event(), Err(EventTooLarge));
     }
 }

@@ -121,26 +121,92 @@ fn fixture_pcm() -> Vec<u8> {
         .collect()
 }
 
-fn assert_same_chunks_under_every_split(body: &[u8]) -> Vec<ChatCompletionChunk> {
-    let (whole, err) = decode(&[body]);
-    assert!(err.is_none(), "{err:?}");
+/// What decoding gives: the chunks, and the error that ended the stream (kind, request id and
+/// message) or `None` when it ended with `[DONE]`.
+type Outcome = (
+    Vec<ChatCompletionChunk>,
+    Option<(crate::ErrorKind, Option<String>, String)>,
+);
+
+fn outcome(pieces: &[&[u8]]) -> Outcome {
+    let (chunks, err) = decode(pieces);
+    let err = err.map(|e| (e.kind(), e.request_id().map(str::to_owned), e.to_string()));
+    (chunks, err)
+}
+
+/// The same outcome (chunks and trailing error) for `body` in one piece, cut in two at every
+/// byte offset, and one byte at a time.
+fn assert_same_outcome_under_every_split(body: &[u8], what: &str) -> Outcome {
+    let whole = outcome(&[body]);
     for i in 0..=body.len() {
-        let (split, err) = decode(&[&body[..i], &body[i..]]);
-        assert!(err.is_none(), "split at {i}: {err:?}");
-        assert!(split == whole, "split at {i} changed the chunks");
+        let split = outcome(&[&body[..i], &body[i..]]);
+        assert!(
+            split.0 == whole.0,
+            "{what}: split at {i} changed the chunks"
+        );
+        assert_eq!(split.1, whole.1, "{what}: split at {i} changed the error");
     }
     let bytes: Vec<&[u8]> = body.chunks(1).collect();
-    assert!(decode(&bytes).0 == whole, "one byte at a time");
-    let crlf = String::from_utf8(body.to_vec())
-        .unwrap()
-        .replace('\n', "\r\n");
-    assert!(decode(&[crlf.as_bytes()]).0 == whole, "CRLF line ends");
+    let one_by_one = outcome(&bytes);
+    assert!(one_by_one.0 == whole.0, "{what}: one byte at a time");
+    assert_eq!(one_by_one.1, whole.1, "{what}: one byte at a time");
     whole
+}
+
+/// `body` (LF line ends, events of `data:` lines) rewritten as a server may send it: CRLF line
+/// ends, comment lines between and inside events, and each JSON event cut into two `data`
+/// lines after its `{` (the lines join with `\n`, which JSON reads as whitespace).
+fn crlf_with_comments_and_multi_line_data(body: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(body).unwrap();
+    assert!(!text.contains('\r'), "an LF body");
+    let mut out = String::from(": stream start\r\n\r\n");
+    for event in text.split_inclusive("\n\n") {
+        let event = match event.strip_prefix("data: {") {
+            Some(rest) => format!("data: {{\n: inside an event\ndata:{rest}"),
+            None => event.to_owned(),
+        };
+        out.push_str(&event.replace('\n', "\r\n"));
+        if event.ends_with("\n\n") {
+            // (Not after a last event cut before its line end: that would extend its line.)
+            out.push_str(": keep-alive\r\n\r\n");
+        }
+    }
+    out.into_bytes()
+}
+
+/// Both spellings of `body` under every split; returns the outcome, which they share.
+fn assert_same_outcome_lf_and_crlf(body: &[u8]) -> Outcome {
+    let lf = assert_same_outcome_under_every_split(body, "LF");
+    let crlf_body = crlf_with_comments_and_multi_line_data(body);
+    assert!(crlf_body.windows(2).any(|w| w == b"\r\n"));
+    let crlf = assert_same_outcome_under_every_split(&crlf_body, "CRLF");
+    assert!(
+        crlf.0 == lf.0,
+        "CRLF, comments and multi-line data changed the chunks"
+    );
+    assert_eq!(
+        crlf.1, lf.1,
+        "CRLF, comments and multi-line data changed the error"
+    );
+    lf
+}
+
+#[test]
+fn the_rewritten_body_really_has_multi_line_data() {
+    let body = b"data: {\"id\":\"a\"}\n\ndata: [DONE]\n\n";
+    assert_eq!(
+        crlf_with_comments_and_multi_line_data(body),
+        b": stream start\r\n\r\ndata: {\r\n: inside an event\r\ndata:\"id\":\"a\"}\r\n\r\n: keep-alive\r\n\r\ndata: [DONE]\r\n\r\n: keep-alive\r\n\r\n"
+    );
+    let (chunks, err) = outcome(&[&crlf_with_comments_and_multi_line_data(body)]);
+    assert_eq!((chunks.len(), err), (1, None));
+    assert_eq!(chunks[0].id, "a");
 }
 
 #[test]
 fn azure_recording_gives_the_same_chunks_under_every_split() {
-    let chunks = assert_same_chunks_under_every_split(&azure_recording());
+    let (chunks, err) = assert_same_outcome_lf_and_crlf(&azure_recording());
+    assert_eq!(err, None);
     assert_eq!(chunks.len(), 10, "11 events, the last is [DONE]");
     assert_eq!(chunks[0].id, "");
     assert!(chunks[0].choices.is_empty());
@@ -158,8 +224,16 @@ fn azure_recording_gives_the_same_chunks_under_every_split() {
 
 #[test]
 fn audio_fixture_gives_the_same_chunks_under_every_split() {
-    let chunks = assert_same_chunks_under_every_split(AUDIO_FIXTURE);
+    let (chunks, err) = assert_same_outcome_lf_and_crlf(AUDIO_FIXTURE);
+    assert_eq!(err, None);
     assert_eq!(chunks.len(), 24);
+    // Odd pieces: a sample is cut across chunks (twice).
+    let sizes: Vec<usize> = chunks
+        .iter()
+        .filter_map(|c| c.audio_delta())
+        .map(|a| a.as_bytes().len())
+        .collect();
+    assert_eq!(sizes, [960, 1201, 598, 1441, 600]);
     let audio: Vec<u8> = chunks
         .iter()
         .filter_map(|c| c.audio_delta())
@@ -170,6 +244,96 @@ fn audio_fixture_gives_the_same_chunks_under_every_split() {
     assert!(chunks
         .iter()
         .all(|c| c.choices.iter().all(|ch| ch.finish_reason.is_none())));
+}
+
+#[test]
+fn a_stream_cut_before_done_gives_the_same_chunks_and_error_under_every_split() {
+    // The recording without `[DONE]` and without the blank line after its last event.
+    let body = azure_recording();
+    let cut = body.len() - b"\n\ndata: [DONE]\n\n".len();
+    assert!(body[cut..].starts_with(b"\n\ndata: [DONE]"));
+    let (chunks, err) = assert_same_outcome_lf_and_crlf(&body[..cut]);
+    assert_eq!(chunks.len(), 10, "the last event still counts");
+    let (kind, request_id, message) = err.expect("the missing [DONE] is an error");
+    assert_eq!(kind, crate::ErrorKind::Transport);
+    assert_eq!(request_id.as_deref(), Some("req-1"));
+    assert!(message.contains("[DONE]"), "{message}");
+}
+
+#[test]
+fn an_error_event_mid_stream_gives_the_same_chunks_and_error_under_every_split() {
+    // The audio fixture with an error object after its fourth event; the rest is ignored.
+    let events: Vec<&[u8]> = AUDIO_FIXTURE
+        .split_inclusive(|&b| b == b'\n')
+        .filter(|l| l.starts_with(b"data: "))
+        .collect();
+    let mut body = Vec::new();
+    for (i, line) in events.iter().enumerate() {
+        if i == 4 {
+            body.extend_from_slice(
+                b"data: {\"error\":{\"code\":\"server_error\",\"message\":\"The server had an error\"}}\n\n",
+            );
+        }
+        body.extend_from_slice(line);
+        body.push(b'\n');
+    }
+    let (chunks, err) = assert_same_outcome_lf_and_crlf(&body);
+    assert_eq!(chunks.len(), 4);
+    let (kind, request_id, message) = err.expect("the error event");
+    assert_eq!(kind, crate::ErrorKind::Api);
+    assert_eq!(request_id.as_deref(), Some("req-1"));
+    assert!(message.contains("server_error"), "{message}");
+}
+
+#[test]
+fn an_event_past_64_mib_is_a_decode_error_and_the_end_of_the_stream() {
+    use crate::transport::sse::MAX_EVENT_BYTES;
+    let mib = Bytes::from(vec![b'A'; 1 << 20]);
+    let mut d = ChunkDecoder::new(metadata());
+    d.push(b"data: ");
+    let mut pushed = 6;
+    while pushed <= MAX_EVENT_BYTES {
+        assert!(d.next_chunk().is_none(), "no error at {pushed} bytes");
+        d.push(&mib);
+        pushed += mib.len();
+    }
+    let err = d.next_chunk().expect("an error").unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::Decode);
+    assert_eq!(err.request_id(), Some("req-1"));
+    assert!(err.to_string().contains("64 MiB"), "{err}");
+    assert!(d.is_over());
+    // The event's bytes are let go, and nothing more comes, not even the end-of-stream error.
+    assert_eq!(d.parser.buffered_capacity(), 0);
+    d.push(b"\n\ndata: {\"id\":\"late\"}\n\ndata: [DONE]\n\n");
+    assert!(d.next_chunk().is_none());
+    assert!(d.finish().is_none());
+}
+
+#[tokio::test]
+async fn a_chat_stream_with_an_event_past_64_mib_gives_one_error_then_ends() {
+    use futures_util::StreamExt;
+    let mib = Bytes::from(vec![b'A'; 1 << 20]);
+    let mut pieces: Vec<Result<Bytes>> =
+        vec![Ok(Bytes::from_static(b"data: {\"id\":\"a\"}\n\ndata: "))];
+    pieces.extend(std::iter::repeat_n(mib, 65).map(Ok));
+    pieces.push(Ok(Bytes::from_static(
+        b"\n\ndata: {\"id\":\"late\"}\n\ndata: [DONE]\n\n",
+    )));
+    let mut stream = ChatStream {
+        body: Some(Box::pin(futures_util::stream::iter(pieces))),
+        decoder: ChunkDecoder::new(metadata()),
+        metadata: metadata(),
+    };
+    assert_eq!(stream.next().await.unwrap().unwrap().id, "a");
+    let err = stream.next().await.unwrap().unwrap_err();
+    assert_eq!(err.kind(), crate::ErrorKind::Decode);
+    assert!(err.to_string().contains("64 MiB"), "{err}");
+    assert!(
+        stream.body.is_none(),
+        "the body is dropped (the connection closed)"
+    );
+    assert!(stream.next().await.is_none());
+    assert!(stream.next().await.is_none());
 }
 
 #[test]
