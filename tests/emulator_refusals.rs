@@ -212,6 +212,42 @@ async fn unknown_voices_and_formats_the_emulator_cannot_encode_are_refused() {
     assert_eq!(e.code(), Some("invalid_value"));
 }
 
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+#[tokio::test]
+async fn random_bytes_and_wavs_declared_mp3_are_refused() {
+    let emulator = Emulator::start().await.unwrap();
+    let part = |data: &[u8]| {
+        json!({"messages": [{"role": "user", "content": [
+            {"type": "input_audio", "input_audio": {"data": b64(data), "format": "mp3"}}
+        ]}]})
+    };
+    let mut refused = Vec::new();
+    for seed in 0..20 {
+        refused.push(noise(seed, 4_000 + 3_000 * seed as usize));
+        refused.push(noisy_wav(seed, 8_000));
+    }
+    for data in &refused {
+        let (status, _, reply) = post(&emulator, &part(data)).await;
+        assert_eq!(
+            status,
+            400,
+            "{} bytes starting {:02x?}",
+            data.len(),
+            &data[..4]
+        );
+        assert_eq!(
+            reply["error"]["param"],
+            "messages[0].content[0].input_audio.data"
+        );
+    }
+    // Real frames are still served.
+    let (status, _, reply) = post(&emulator, &part(&mp3(3))).await;
+    assert_eq!(status, 200, "{reply}");
+}
+
 #[tokio::test]
 async fn requests_are_checked_as_the_service_checks_them() {
     let emulator = Emulator::start().await.unwrap();
@@ -256,6 +292,21 @@ async fn requests_are_checked_as_the_service_checks_them() {
                 &base64::engine::general_purpose::STANDARD.encode(mp3(3)),
                 "wav",
             ),
+            "messages[0].content[0].input_audio.data",
+            "invalid_value",
+        ),
+        (
+            audio_part(&b64(&noise(7, 50_000)), "mp3"),
+            "messages[0].content[0].input_audio.data",
+            "invalid_value",
+        ),
+        (
+            audio_part(&b64(&wav(16_000, 1, 16_000)), "mp3"),
+            "messages[0].content[0].input_audio.data",
+            "invalid_value",
+        ),
+        (
+            audio_part(&b64(&noisy_wav(3, 20_000)), "mp3"),
             "messages[0].content[0].input_audio.data",
             "invalid_value",
         ),

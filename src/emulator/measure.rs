@@ -47,10 +47,22 @@ fn wav(data: &[u8]) -> Result<Measured, String> {
 /// One MPEG audio frame header.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Frame {
+    /// The version bits: MPEG 1, 2 or 2.5.
+    version: u8,
+    /// 1, 2 or 3.
+    layer: u8,
     len: usize,
     samples: u32,
     sample_rate: u32,
     channels: u16,
+}
+
+impl Frame {
+    /// Whether `next` can follow this frame in one stream: version, layer and sample rate do
+    /// not change within an MP3 (the bitrate may, and the channel mode).
+    fn continued_by(&self, next: &Frame) -> bool {
+        (self.version, self.layer, self.sample_rate) == (next.version, next.layer, next.sample_rate)
+    }
 }
 
 /// Parses the 4-byte MPEG audio frame header at the start of `b`.
@@ -88,8 +100,8 @@ fn frame(b: &[u8]) -> Option<Frame> {
     if b0 != 0xFF || b1 & 0xE0 != 0xE0 {
         return None;
     }
-    let version = usize::from((b1 >> 3) & 0b11);
-    let layer = match (b1 >> 1) & 0b11 {
+    let version = (b1 >> 3) & 0b11;
+    let layer: u8 = match (b1 >> 1) & 0b11 {
         0b11 => 1,
         0b10 => 2,
         0b01 => 3,
@@ -101,8 +113,8 @@ fn frame(b: &[u8]) -> Option<Frame> {
         return None; // reserved version, free-format or bad bitrate, reserved rate
     }
     let mpeg1 = version == 3;
-    let bitrate = u32::from(KBPS[usize::from(mpeg1)][layer - 1][bitrate_index]) * 1000;
-    let sample_rate = RATES[version][rate_index];
+    let bitrate = u32::from(KBPS[usize::from(mpeg1)][usize::from(layer - 1)][bitrate_index]) * 1000;
+    let sample_rate = RATES[usize::from(version)][rate_index];
     let padding = u32::from((b2 >> 1) & 1);
     let samples = match (layer, mpeg1) {
         (1, _) => 384,
@@ -115,6 +127,8 @@ fn frame(b: &[u8]) -> Option<Frame> {
         samples / 8 * bitrate / sample_rate + padding
     };
     Some(Frame {
+        version,
+        layer,
         len: len as usize,
         samples,
         sample_rate,
@@ -122,34 +136,54 @@ fn frame(b: &[u8]) -> Option<Frame> {
     })
 }
 
-fn mp3(data: &[u8]) -> Result<Measured, String> {
-    let mut pos = 0;
-    // An ID3v2 tag: "ID3", version (2), flags (1), syncsafe size (4), then an optional footer.
-    if let [b'I', b'D', b'3', _, _, flags, s0, s1, s2, s3, ..] = *data {
-        let size = [s0, s1, s2, s3]
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 7) | usize::from(b & 0x7F));
-        pos = 10 + size + if flags & 0x10 != 0 { 10 } else { 0 };
+/// How many frames in a row, from the start, make data an MP3: data that looks like a frame
+/// header by chance (1 in a few thousand places of random bytes) almost never has another one
+/// exactly where the first one ends, and a third after it. Shorter data must be frames to its
+/// end (the last one may be cut short).
+const MIN_FRAMES: usize = 3;
+
+/// Where the audio starts: after an ID3v2 tag ("ID3", version (2), flags (1), syncsafe size
+/// (4), the tag, then a 10-byte footer when flagged), or at 0.
+fn audio_start(data: &[u8]) -> Result<usize, String> {
+    let [b'I', b'D', b'3', _, _, flags, s0, s1, s2, s3, ..] = *data else {
+        return Ok(0);
+    };
+    let size = [s0, s1, s2, s3];
+    if size.iter().any(|b| b & 0x80 != 0) {
+        return Err("the ID3v2 tag's size is not syncsafe".to_owned());
     }
-    // The first frame: a header whose successor is a header too (or the end of the data).
-    const SCAN: usize = 64 * 1024;
-    let end = data.len().min(pos.saturating_add(SCAN));
-    let first = (pos..end).find(|&i| {
-        frame(&data[i..]).is_some_and(|f| {
-            let next = i + f.len;
-            next >= data.len() || frame(&data[next..]).is_some()
-        })
-    });
-    let Some(mut pos) = first else {
-        return Err("no MPEG audio frame found".to_owned());
+    let size = size
+        .iter()
+        .fold(0usize, |acc, &b| (acc << 7) | usize::from(b));
+    let start = 10 + size + if flags & 0x10 != 0 { 10 } else { 0 };
+    if start >= data.len() {
+        return Err("the ID3v2 tag takes up all the data".to_owned());
+    }
+    Ok(start)
+}
+
+/// An MP3: frames from the start of the data (or right after an ID3v2 tag), at least
+/// [`MIN_FRAMES`] of them in a row, or all the data; what follows them (an ID3v1 tag, say) is
+/// ignored.
+fn mp3(data: &[u8]) -> Result<Measured, String> {
+    let start = audio_start(data)?;
+    let Some(head) = data.get(start..).and_then(frame) else {
+        return Err("the data does not start with an MPEG audio frame".to_owned());
     };
-    let Some(head) = frame(&data[pos..]) else {
-        return Err("no MPEG audio frame found".to_owned());
-    };
-    let mut samples = 0u64;
-    while let Some(f) = data.get(pos..).and_then(frame) {
+    let (mut pos, mut frames, mut samples) = (start, 0usize, 0u64);
+    while let Some(f) = data
+        .get(pos..)
+        .and_then(frame)
+        .filter(|f| head.continued_by(f))
+    {
+        frames += 1;
         samples += u64::from(f.samples);
-        pos += f.len.max(1);
+        pos = pos.saturating_add(f.len.max(1));
+    }
+    if frames < MIN_FRAMES && pos < data.len() {
+        return Err(format!(
+            "{frames} MPEG audio frame(s), then data that is not one: not an MP3"
+        ));
     }
     Ok(Measured {
         format: "mp3",
@@ -214,5 +248,103 @@ mod tests {
         assert_eq!((f.sample_rate, f.channels, f.samples), (24_000, 1, 576));
         assert!(measure("mp3", b"not an mp3 at all").is_err());
         assert!(measure("flac", b"fLaC").is_err());
+    }
+
+    /// MPEG-1 layer III frames, 128 kbit/s, 44.1 kHz (417 bytes each).
+    fn frames(n: usize) -> Vec<u8> {
+        let mut data = Vec::new();
+        for _ in 0..n {
+            let mut fr = vec![0u8; 417];
+            fr[..4].copy_from_slice(&[0xFF, 0xFB, 0x90, 0x44]);
+            data.extend(fr);
+        }
+        data
+    }
+
+    /// Deterministic noise (splitmix64).
+    fn noise(seed: u64, len: usize) -> Vec<u8> {
+        let mut z = seed;
+        (0..len)
+            .map(|_| {
+                z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut x = z;
+                x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                (x ^ (x >> 31)) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn mp3_frames_must_start_the_data_and_follow_each_other() {
+        // Whole frames to the end, however few; or at least three, then anything.
+        assert!(measure("mp3", &frames(1)).is_ok());
+        assert!(measure("mp3", &frames(2)).is_ok());
+        let mut tagged = frames(3);
+        tagged.extend(b"TAG an ID3v1 tag at the end");
+        assert_eq!(
+            measure("mp3", &tagged).unwrap().seconds,
+            3.0 * 1152.0 / 44_100.0
+        );
+        // A first frame cut short (the recorded input is 192 bytes of a 480-byte frame).
+        assert!(measure("mp3", &frames(1)[..192]).is_ok());
+        // Two frames, then something else: not enough to tell it from chance.
+        let mut two = frames(2);
+        two.extend(b"garbage after two frames");
+        assert!(measure("mp3", &two).is_err());
+        // Frames anywhere but at the start (or after an ID3v2 tag) do not count.
+        let mut late = b"junk".to_vec();
+        late.extend(frames(100));
+        assert!(measure("mp3", &late).is_err());
+        let mut id3 = b"ID3\x04\x00\x00\x00\x00\x00\x05hello".to_vec();
+        id3.extend(b"junk");
+        id3.extend(frames(100));
+        assert!(measure("mp3", &id3).is_err());
+        // A tag that claims more than there is, or a size that is not syncsafe.
+        let mut long = b"ID3\x04\x00\x00\x00\x00\x7f\x7f".to_vec();
+        long.extend(frames(3));
+        assert!(measure("mp3", &long).is_err());
+        let mut unsafe_size = b"ID3\x04\x00\x00\x00\x00\x00\x85hello".to_vec();
+        unsafe_size.extend(frames(3));
+        assert!(measure("mp3", &unsafe_size).is_err());
+        // The sample rate cannot change between frames.
+        let mut mixed = frames(1);
+        mixed.extend([0xFF, 0xFB, 0x94, 0x44]); // 48 kHz
+        mixed.extend(vec![0u8; 380]);
+        mixed.extend(b"more");
+        assert!(measure("mp3", &mixed).is_err());
+    }
+
+    #[test]
+    fn random_bytes_and_wavs_are_not_mp3() {
+        for seed in 0..200 {
+            let len = 1000 + (seed as usize * 997) % 70_000;
+            let data = noise(seed, len);
+            assert!(measure("mp3", &data).is_err(), "seed {seed}, {len} bytes");
+            // The same noise right after a valid ID3v2 tag.
+            let mut tagged = b"ID3\x04\x00\x00\x00\x00\x00\x00".to_vec();
+            tagged.extend(&data);
+            assert!(measure("mp3", &tagged).is_err(), "seed {seed}, tagged");
+        }
+        // Noisy WAVs: 16-bit samples that are random bytes, so 0xFF 0xFx pairs abound.
+        for seed in 0..60 {
+            let samples = noise(seed, 40_000);
+            let spec = hound::WavSpec {
+                channels: 1 + (seed % 2) as u16,
+                sample_rate: 16_000,
+                bits_per_sample: 16,
+                sample_format: hound::SampleFormat::Int,
+            };
+            let mut out = Cursor::new(Vec::new());
+            let mut w = hound::WavWriter::new(&mut out, spec).unwrap();
+            for pair in samples.chunks_exact(2) {
+                w.write_sample(i16::from_le_bytes([pair[0], pair[1]]))
+                    .unwrap();
+            }
+            w.finalize().unwrap();
+            let wav = out.into_inner();
+            assert!(measure("wav", &wav).is_ok());
+            assert!(measure("mp3", &wav).is_err(), "seed {seed}");
+        }
     }
 }

@@ -9,8 +9,10 @@
 //!   non-empty bearer token is required; otherwise a 401 with Azure's body;
 //! - an api-version it does not serve gets Azure's `API version not supported`;
 //! - the request is checked as the service checks it: messages present, the audio modality needs
-//!   the `audio` parameter, voice and format known, `input_audio` valid base64 of a decodable WAV
-//!   or MP3 of at most 20 MiB, cited `audio.id`s issued by this emulator and not expired;
+//!   the `audio` parameter, voice and format known, `input_audio` valid base64 of at most 20 MiB
+//!   of a WAV that decodes or an MP3 (MPEG audio frames from the start of the data, or right
+//!   after an ID3v2 tag, at least three in a row or all of it), cited `audio.id`s issued by this
+//!   emulator and not expired;
 //! - replies are deterministic: the transcript repeats the prompt (and, for audio input, the
 //!   duration, sample rate and channels it measured in the first three clips, and how many more
 //!   there were), the audio is a playable 24 kHz mono signal 60 ms per transcript character, as

@@ -57,6 +57,38 @@ pub fn mp3(frames: usize) -> Vec<u8> {
     data
 }
 
+/// Deterministic random bytes (splitmix64 over a counter).
+pub fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut z = seed;
+    (0..len)
+        .map(|_| {
+            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut x = z;
+            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (x ^ (x >> 31)) as u8
+        })
+        .collect()
+}
+
+/// A WAV of `frames` random 16-bit mono samples at 16 kHz: full of 0xFF 0xFx pairs.
+pub fn noisy_wav(seed: u64, frames: usize) -> Vec<u8> {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 16_000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut out = Cursor::new(Vec::new());
+    let mut w = hound::WavWriter::new(&mut out, spec).unwrap();
+    for pair in noise(seed, frames * 2).chunks_exact(2) {
+        w.write_sample(i16::from_le_bytes([pair[0], pair[1]]))
+            .unwrap();
+    }
+    w.finalize().unwrap();
+    out.into_inner()
+}
+
 pub fn url(emulator: &Emulator, deployment: &str) -> String {
     format!(
         "{}/openai/deployments/{deployment}/chat/completions?api-version={API_VERSION}",
