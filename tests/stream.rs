@@ -4,11 +4,12 @@
 mod dribble;
 
 use std::io::Cursor;
+use std::task::Poll;
 use std::time::Duration;
 
 use azure_openai_audio::{
     AudioFormat, ChatRequest, Client, Credential, ErrorKind, Message, Pcm16WavWriter,
-    StreamAccumulator, Voice,
+    RequestOptions, StreamAccumulator, Voice,
 };
 use dribble::{End, Reply, Server};
 use futures_util::StreamExt;
@@ -46,6 +47,18 @@ fn fixture_pcm() -> Vec<u8> {
     (0..2400i32)
         .flat_map(|k| ((k * 977 % 65536 - 32768) as i16).to_le_bytes())
         .collect()
+}
+
+/// The byte just after the `n`-th event (`\n\n`) of the LF fixture.
+fn after_events(n: usize) -> usize {
+    AUDIO_FIXTURE
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == b"\n\n")
+        .nth(n - 1)
+        .unwrap()
+        .0
+        + 2
 }
 
 fn client(server: &Server) -> Client {
@@ -310,16 +323,9 @@ async fn done_ends_the_stream_even_if_the_server_keeps_the_body_open() {
 
 #[tokio::test]
 async fn dropping_the_stream_closes_the_connection() {
-    // Two events, then the server holds the connection open until the client closes it.
-    let two_events = AUDIO_FIXTURE
-        .windows(2)
-        .enumerate()
-        .filter(|(_, w)| w == b"\n\n")
-        .nth(1)
-        .unwrap()
-        .0
-        + 2;
-    let body = &AUDIO_FIXTURE[..two_events];
+    // Two events, then the server holds the connection open until the client closes it (it
+    // says so only when its read gives EOF or a write fails).
+    let body = &AUDIO_FIXTURE[..after_events(2)];
     let server = Server::start(Reply::sse(body, AWKWARD).end(End::Hold)).await;
     let mut stream = client(&server)
         .chat()
@@ -336,4 +342,33 @@ async fn dropping_the_stream_closes_the_connection() {
         server.wait_client_closed(Duration::from_secs(20)).await,
         "the connection was not closed after the stream was dropped"
     );
+}
+
+#[tokio::test]
+async fn an_idle_timeout_of_duration_max_waits_for_ever() {
+    // The server stops after two events until it is released: the stream has to wait.
+    let server =
+        Server::start(Reply::sse(AUDIO_FIXTURE, AWKWARD).pause_after(after_events(2))).await;
+    let options = RequestOptions::new().idle_timeout(Duration::MAX);
+    let mut stream = client(&server)
+        .chat()
+        .stream_with(&audio_request(), &options)
+        .await
+        .unwrap();
+    let mut acc = stream.accumulator();
+    for _ in 0..2 {
+        acc.push(&stream.next().await.unwrap().unwrap());
+    }
+    server.wait_paused().await;
+    // Nothing more has been sent: the stream is pending (with no deadline to compute), not
+    // panicking on `now + Duration::MAX` nor ending with a timeout.
+    let polled = std::future::poll_fn(|cx| Poll::Ready(stream.poll_next_unpin(cx))).await;
+    assert!(polled.is_pending(), "{polled:?}");
+    server.release();
+    while let Some(chunk) = stream.next().await {
+        acc.push(&chunk.unwrap());
+    }
+    let reply = acc.into_completion();
+    assert_eq!(reply.audio().unwrap().data.as_bytes(), fixture_pcm());
+    assert_eq!(reply.usage.unwrap().total_tokens, 78);
 }

@@ -1,6 +1,8 @@
 //! A tiny HTTP/1.1 server on 127.0.0.1 that answers every request with one canned reply, sending
 //! a chunked body in small, awkward pieces (each flushed, with a yield between), so the client
-//! sees events cut at arbitrary bytes. wiremock cannot dribble a body, hence this.
+//! sees events cut at arbitrary bytes. It can also stop at a given byte of the body until the
+//! test lets it go on ([`Reply::pause_after`]), so a test can look at what the client did with
+//! the first part while the rest has not been sent. wiremock cannot do either, hence this.
 
 #![allow(dead_code)]
 
@@ -23,6 +25,15 @@ pub enum End {
     Hold,
 }
 
+/// Where a chunked body stops until the test releases it.
+#[derive(Debug, Default)]
+pub struct Gate {
+    /// The server has sent (and flushed) everything before the pause.
+    reached: tokio::sync::Notify,
+    /// The test lets the server send the rest.
+    release: tokio::sync::Notify,
+}
+
 /// The reply the server gives.
 #[derive(Debug, Clone)]
 pub struct Reply {
@@ -32,6 +43,8 @@ pub struct Reply {
     /// Sizes of the pieces the body is sent in, used in turn (a chunked body when non-empty).
     pub pieces: Vec<usize>,
     pub end: End,
+    /// Stop after this many bytes of the body until the gate is released.
+    pub pause: Option<(usize, Arc<Gate>)>,
 }
 
 impl Reply {
@@ -46,6 +59,7 @@ impl Reply {
             body: body.into(),
             pieces: pieces.to_vec(),
             end: End::Complete,
+            pause: None,
         }
     }
 
@@ -57,6 +71,7 @@ impl Reply {
             body: body.as_bytes().to_vec(),
             pieces: Vec::new(),
             end: End::Complete,
+            pause: None,
         }
     }
 
@@ -67,6 +82,15 @@ impl Reply {
 
     pub fn end(mut self, end: End) -> Self {
         self.end = end;
+        self
+    }
+
+    /// Sends the first `at` bytes of the (chunked) body, then waits for [`Server::release`]
+    /// before the rest. [`Server::wait_paused`] returns once those bytes are sent.
+    pub fn pause_after(mut self, at: usize) -> Self {
+        assert!(!self.pieces.is_empty(), "only a chunked body can pause");
+        assert!(0 < at && at < self.body.len(), "a pause inside the body");
+        self.pause = Some((at, Arc::new(Gate::default())));
         self
     }
 }
@@ -98,9 +122,11 @@ pub struct Server {
     pub addr: SocketAddr,
     pub received: Arc<Mutex<Vec<Received>>>,
     pub connections: Arc<AtomicUsize>,
-    /// Set when the client closed the connection before the body was over.
+    /// Set when the client closed the connection before the body was over: a write failed,
+    /// or (for [`End::Hold`]) reading the socket gave EOF or an error. Never set otherwise.
     pub client_closed: Arc<AtomicBool>,
     closed_notify: Arc<tokio::sync::Notify>,
+    gate: Option<Arc<Gate>>,
 }
 
 impl Server {
@@ -117,6 +143,7 @@ impl Server {
             connections: connections.clone(),
             client_closed: client_closed.clone(),
             closed_notify: closed_notify.clone(),
+            gate: reply.pause.as_ref().map(|(_, gate)| gate.clone()),
         };
         tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
@@ -137,6 +164,25 @@ impl Server {
 
     pub fn requests(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until the body has been sent up to its pause ([`Reply::pause_after`]).
+    pub async fn wait_paused(&self) {
+        self.gate
+            .as_ref()
+            .expect("a reply with a pause")
+            .reached
+            .notified()
+            .await;
+    }
+
+    /// Lets the server send the rest of the body after its pause.
+    pub fn release(&self) {
+        self.gate
+            .as_ref()
+            .expect("a reply with a pause")
+            .release
+            .notify_one();
     }
 
     /// Waits (at most `limit`) until the client closes the connection mid-body.
@@ -179,22 +225,39 @@ async fn serve(
         let _ = socket.flush().await;
         return;
     }
+    let closed = || {
+        client_closed.store(true, Ordering::SeqCst);
+        notify.notify_waiters();
+    };
     let mut rest = reply.body.as_slice();
+    let mut sent = 0;
     let mut sizes = reply.pieces.iter().cycle();
     while !rest.is_empty() {
-        let n = (*sizes.next().unwrap()).clamp(1, rest.len());
+        if let Some((at, gate)) = &reply.pause {
+            if sent == *at {
+                // notify_one keeps the signal for a test that starts waiting later.
+                gate.reached.notify_one();
+                gate.release.notified().await;
+            }
+        }
+        let mut n = (*sizes.next().unwrap()).clamp(1, rest.len());
+        if let Some((at, _)) = &reply.pause {
+            if sent < *at {
+                n = n.min(at - sent);
+            }
+        }
         let (piece, tail) = rest.split_at(n);
         let mut frame = format!("{n:x}\r\n").into_bytes();
         frame.extend_from_slice(piece);
         frame.extend_from_slice(b"\r\n");
         if socket.write_all(&frame).await.is_err() || socket.flush().await.is_err() {
             // The client went away mid-body.
-            client_closed.store(true, Ordering::SeqCst);
-            notify.notify_waiters();
+            closed();
             return;
         }
         tokio::task::yield_now().await;
         rest = tail;
+        sent += n;
     }
     match reply.end {
         End::Complete => {
@@ -204,25 +267,26 @@ async fn serve(
         End::Abort => {}
         End::Hold => {
             // Like a service still generating: a keep-alive comment now and then, until the
-            // client closes the connection (read gives EOF or a write fails). At most ~20 s.
+            // client closes the connection (read gives EOF or a write fails). The server gives
+            // up after ~20 s without saying the client closed: it did not.
             let mut buf = [0u8; 1024];
             for _ in 0..1000 {
                 tokio::select! {
                     read = socket.read(&mut buf) => {
                         if matches!(read, Ok(0) | Err(_)) {
-                            break;
+                            closed();
+                            return;
                         }
                     }
                     _ = tokio::time::sleep(Duration::from_millis(20)) => {
                         let ping = b"d\r\n: keep-alive\n\r\n";
                         if socket.write_all(ping).await.is_err() || socket.flush().await.is_err() {
-                            break;
+                            closed();
+                            return;
                         }
                     }
                 }
             }
-            client_closed.store(true, Ordering::SeqCst);
-            notify.notify_waiters();
         }
     }
 }
