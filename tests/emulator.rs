@@ -298,3 +298,52 @@ async fn text_streams_have_the_recorded_event_shapes() {
     assert_eq!(keys(&usage(&mine)), keys(&usage(&recorded)));
     assert_eq!(mine.last(), recorded.last());
 }
+
+#[tokio::test]
+async fn after_shutdown_the_same_port_can_be_used_again_and_connections_are_closed() {
+    use std::io::Read as _;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    let emulator = Emulator::start().await.unwrap();
+    let port = emulator.local_addr().port();
+    // A client whose connection stays open (kept alive) after its reply.
+    let client = emulator.client().unwrap();
+    client.chat().complete(&speak("Hi")).await.unwrap();
+    // And one on a raw connection, answered and kept alive.
+    let mut raw = tokio::net::TcpStream::connect(emulator.local_addr())
+        .await
+        .unwrap();
+    let body = r#"{"messages":[{"role":"user","content":"hi"}]}"#;
+    let request = format!(
+        "POST /openai/deployments/d/chat/completions?api-version={API_VERSION} HTTP/1.1\r\n\
+         host: localhost\r\napi-key: k\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    raw.write_all(request.as_bytes()).await.unwrap();
+    let mut head = [0u8; 12];
+    raw.read_exact(&mut head).await.unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+
+    emulator.shutdown().await;
+
+    // The connection is closed by the time shutdown returns: a read that does not wait sees
+    // the rest of the reply and then its end, never "would block".
+    let mut raw = raw.into_std().unwrap();
+    let mut rest = Vec::new();
+    let end = raw.read_to_end(&mut rest);
+    assert!(end.is_ok(), "{end:?}");
+    assert!(String::from_utf8_lossy(&rest).contains("You said: hi."));
+
+    // The port is free: an emulator can start on it at once, and serves.
+    let again = Emulator::builder().port(port).start().await.unwrap();
+    assert_eq!(again.local_addr().port(), port);
+    let reply = again
+        .client()
+        .unwrap()
+        .chat()
+        .complete(&speak("Hi"))
+        .await
+        .unwrap();
+    assert_eq!(reply.audio().unwrap().transcript, "You said: Hi.");
+    again.shutdown().await;
+}

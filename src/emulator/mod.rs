@@ -22,7 +22,8 @@
 //! - streaming (`stream: true`, pcm16) uses Azure's event framing;
 //! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection.
 //!
-//! The server runs on the Tokio runtime that starts it and stops when the [`Emulator`] is dropped.
+//! The server runs on the Tokio runtime that starts it. [`Emulator::shutdown`]`.await` stops it
+//! and frees its port at once; dropping the [`Emulator`] stops it a moment later.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -58,6 +59,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::client::{env, Client, ClientBuilder, DEFAULT_DEPLOYMENT};
@@ -82,13 +84,20 @@ pub const API_VERSIONS: &[&str] = &[
     "2025-04-01-preview",
 ];
 
-/// A running emulator. Dropping it stops the server and closes its connections.
+/// A running emulator.
+///
+/// [`shutdown`](Emulator::shutdown)`.await` stops it: when it returns, the port is free and every
+/// connection is closed. Dropping it stops it too, but only asks: the port and the connections
+/// are let go when its runtime next runs the server task, a moment later (and never if that
+/// runtime is gone or blocked). Use `shutdown().await` before starting another emulator on the
+/// same fixed [`port`](EmulatorBuilder::port), or when a test checks that connections close.
 pub struct Emulator {
     addr: SocketAddr,
     endpoint: String,
     api_key: String,
     state: Arc<State>,
     task: JoinHandle<()>,
+    stop: Option<oneshot::Sender<()>>,
 }
 
 impl Emulator {
@@ -164,13 +173,21 @@ impl Emulator {
         self.state.requests.load(Ordering::Relaxed)
     }
 
-    /// Stops the server and waits until it has let go of its port and connections.
+    /// Stops the server and waits until it has let go of its port and closed its connections:
+    /// when this returns, the port can be bound again (by
+    /// `Emulator::builder().port(p).start()`, say) and clients see their connections closed.
+    /// A request being answered is cut off.
     pub async fn shutdown(mut self) {
-        self.task.abort();
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
         let _ = (&mut self.task).await;
     }
 }
 
+/// Dropping an emulator stops it without waiting: the server task is aborted, and its port and
+/// connections are released when the runtime next polls that task. To know they are released,
+/// call [`Emulator::shutdown`] and await it instead.
 impl Drop for Emulator {
     fn drop(&mut self) {
         self.task.abort();
@@ -272,13 +289,15 @@ impl EmulatorBuilder {
         for (fault, times) in self.faults {
             state.faults.push(fault, times);
         }
-        let task = runtime.spawn(server::serve(listener, state.clone()));
+        let (stop, stopped) = oneshot::channel();
+        let task = runtime.spawn(server::serve(listener, state.clone(), stopped));
         Ok(Emulator {
             addr,
             endpoint: format!("http://{addr}"),
             api_key,
             state,
             task,
+            stop: Some(stop),
         })
     }
 }

@@ -1,11 +1,13 @@
 //! The HTTP side: accepting connections, routing, credentials, api-versions, faults, responses.
 
 use std::convert::Infallible;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use futures_util::future::{select, Either};
 use futures_util::StreamExt as _;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt as _, Full, StreamBody};
@@ -17,6 +19,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::net::TcpListener;
+use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
 use super::errors::Failure;
@@ -114,12 +117,22 @@ impl State {
     }
 }
 
-/// Accepts connections until the task is aborted; aborting it drops every connection too.
-pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
+/// Accepts connections until `stop` fires (or its sender is dropped), then closes the listener
+/// and every connection, and returns once they are all closed. Aborting the task instead drops
+/// them too, when the runtime next polls it.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    state: Arc<State>,
+    mut stop: oneshot::Receiver<()>,
+) {
     let mut connections = JoinSet::new();
     loop {
         while connections.try_join_next().is_some() {}
-        match listener.accept().await {
+        let accepted = match select(pin!(listener.accept()), &mut stop).await {
+            Either::Left((accepted, _)) => accepted,
+            Either::Right(_) => break,
+        };
+        match accepted {
             Ok((stream, _)) => {
                 let state = state.clone();
                 connections.spawn(async move {
@@ -135,6 +148,8 @@ pub(crate) async fn serve(listener: TcpListener, state: Arc<State>) {
             Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
         }
     }
+    drop(listener);
+    connections.shutdown().await;
 }
 
 /// Returned to hyper to close the connection without a response.
