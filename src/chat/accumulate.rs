@@ -16,6 +16,11 @@ use crate::metadata::ResponseMetadata;
 /// The reply can be recorded in a [`Conversation`](crate::Conversation), so a conversation
 /// continues from a streamed reply by citing its audio id.
 ///
+/// The filter results of each choice are merged, but not their
+/// [`content_filter_offsets`](crate::ChunkChoice::content_filter_offsets) (which part of the
+/// text Azure's asynchronous filter had checked): [`Choice`] has no field for them, so read them
+/// from the chunks as they arrive if you need them.
+///
 /// ```no_run
 /// # async fn f(client: azure_openai_audio::Client, request: azure_openai_audio::ChatRequest) -> azure_openai_audio::Result<()> {
 /// use futures_util::StreamExt;
@@ -330,5 +335,26 @@ mod tests {
         assert_eq!(reply.choices[1].message.content.as_deref(), Some("b"));
         assert!(reply.audio().is_none());
         assert_eq!(acc.content(), Some("a!"));
+    }
+
+    #[test]
+    fn filter_offsets_are_not_kept_as_documented() {
+        let mut acc = StreamAccumulator::new();
+        acc.push(&chunk(
+            r#"{"choices":[{"index":0,"delta":{"content":"Hello"}}]}"#,
+        ));
+        acc.push(&chunk(
+            r#"{"choices":[{"index":0,"content_filter_offsets":{"check_offset":0,"start_offset":0,"end_offset":5},"content_filter_results":{"hate":{"filtered":false,"severity":"safe"}}}]}"#,
+        ));
+        let reply = acc.into_completion();
+        let choice = &reply.choices[0];
+        assert!(choice
+            .content_filter_results
+            .as_ref()
+            .unwrap()
+            .hate
+            .is_some());
+        let json = serde_json::to_value(choice).unwrap();
+        assert!(json.get("content_filter_offsets").is_none(), "{json}");
     }
 }
