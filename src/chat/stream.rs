@@ -52,8 +52,9 @@ impl Chat<'_> {
     /// [`stream`](Chat::stream) with per-request settings: retries and the request timeout
     /// apply until the response headers arrive, then each chunk must come within the idle
     /// timeout ([`RequestOptions::idle_timeout`], else the client's
-    /// [`stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)). A stream that has
-    /// started is not retried.
+    /// [`stream_idle_timeout`](crate::ClientBuilder::stream_idle_timeout)); `None`, or a
+    /// duration too long to add to the clock such as `Duration::MAX`, waits for ever. A stream
+    /// that has started is not retried.
     pub async fn stream_with(
         self,
         request: &ChatRequest,
