@@ -2,13 +2,15 @@
 //! any language can use it.
 //!
 //! ```text
-//! cargo run --example emulator                # a free port
+//! cargo run --example emulator                # a free port (as --port 0)
 //! cargo run --example emulator -- --port 8080
 //! ```
 //!
-//! It prints its endpoint on stdout (one line) and how to call it on stderr.
+//! It prints its endpoint on stdout (one line) and how to call it on stderr; on Ctrl-C (SIGINT)
+//! it shuts the server down, prints `stopped` on stderr and exits with status 0.
 
 use azure_openai_audio::emulator::Emulator;
+use futures_util::FutureExt as _;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -24,6 +26,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let emulator = Emulator::builder().port(port).start().await?;
+    // Listen for Ctrl-C before telling anyone the endpoint: polling the future once installs the
+    // handler, so an interrupt sent as soon as the endpoint is read stops the server cleanly
+    // instead of killing the process.
+    let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+    let early = ctrl_c.as_mut().now_or_never();
     println!("{}", emulator.endpoint());
     eprintln!(
         "Offline Azure OpenAI audio emulator.\n\
@@ -35,7 +42,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         emulator.endpoint(),
         emulator.api_key()
     );
-    tokio::signal::ctrl_c().await?;
+    match early {
+        Some(result) => result?,
+        None => ctrl_c.await?,
+    }
+    emulator.shutdown().await;
     eprintln!("stopped");
     Ok(())
 }
