@@ -222,14 +222,59 @@ async fn audio_streams_are_framed_like_azure() {
     assert_eq!(kinds, "tdtdtdtdtd", "transcript and audio deltas alternate");
     assert_eq!(pcm.len(), transcript.len() * SAMPLES_PER_CHAR * 2);
     assert_eq!(e[i]["choices"][0]["finish_reason"], "stop");
-    assert_eq!(e[i + 1]["choices"], json!([]));
-    assert!(e[i + 1]["usage"]["total_tokens"].as_u64().unwrap() > 0);
-    let expires_at = e[i + 2]["choices"][0]["delta"]["audio"]["expires_at"]
+    // The choice's content filter results, in an event of their own, as the service sends them.
+    let filter = &e[i + 1];
+    assert_eq!(
+        (
+            &filter["id"],
+            &filter["object"],
+            &filter["model"],
+            &filter["created"]
+        ),
+        (&json!(""), &json!(""), &json!(""), &json!(0))
+    );
+    assert_eq!(
+        keys(filter),
+        ["choices", "created", "id", "model", "object"]
+    );
+    let choice = &filter["choices"][0];
+    assert_eq!(
+        keys(choice),
+        [
+            "content_filter_offsets",
+            "content_filter_results",
+            "finish_reason",
+            "index"
+        ]
+    );
+    assert_eq!(choice["index"], 0);
+    assert!(choice["finish_reason"].is_null());
+    assert_eq!(
+        choice["content_filter_offsets"],
+        json!({"check_offset": 0, "start_offset": 0, "end_offset": transcript.chars().count()})
+    );
+    for category in ["hate", "self_harm", "sexual", "violence"] {
+        assert_eq!(
+            choice["content_filter_results"][category],
+            json!({"filtered": false, "severity": "safe"}),
+            "{category}"
+        );
+    }
+    for category in ["protected_material_code", "protected_material_text"] {
+        assert_eq!(
+            choice["content_filter_results"][category],
+            json!({"filtered": false, "detected": false}),
+            "{category}"
+        );
+    }
+    assert_eq!(e[i + 2]["choices"], json!([]));
+    assert!(e[i + 2]["usage"]["total_tokens"].as_u64().unwrap() > 0);
+    let expires_at = e[i + 3]["choices"][0]["delta"]["audio"]["expires_at"]
         .as_i64()
         .unwrap();
     assert!(expires_at > now());
-    assert_eq!(e[i + 3], "[DONE]");
-    assert_eq!(e.len(), i + 4);
+    assert_eq!(e[i + 4], "[DONE]");
+    assert_eq!(e.len(), i + 5);
 
     // The streamed audio id can be cited.
     let client = emulator.client().unwrap();
@@ -294,6 +339,33 @@ async fn text_streams_have_the_recorded_event_shapes() {
             .unwrap()
     };
     assert_eq!(shape(&finish(&mine)), shape(&finish(&recorded)));
+    // After the finish chunk, the choice's content filter results, framed as recorded.
+    let filter = |e: &[Value]| {
+        let at = e
+            .iter()
+            .position(|e| e["choices"][0]["finish_reason"] == "stop")
+            .unwrap();
+        e[at + 1].clone()
+    };
+    let (mine_filter, recorded_filter) = (filter(&mine), filter(&recorded));
+    assert_eq!(keys(&mine_filter), keys(&recorded_filter));
+    for field in ["id", "model", "object", "created"] {
+        assert_eq!(mine_filter[field], recorded_filter[field], "{field}");
+    }
+    let (m, r) = (&mine_filter["choices"][0], &recorded_filter["choices"][0]);
+    assert_eq!(keys(m), keys(r));
+    assert_eq!(
+        shape(&m["content_filter_offsets"]),
+        shape(&r["content_filter_offsets"])
+    );
+    assert_eq!(
+        (&m["index"], &m["finish_reason"]),
+        (&r["index"], &r["finish_reason"])
+    );
+    assert_eq!(
+        shape(&m["content_filter_results"]["hate"]),
+        shape(&r["content_filter_results"]["hate"])
+    );
     let usage = |e: &[Value]| e.iter().find(|e| e["usage"].is_object()).cloned().unwrap();
     assert_eq!(keys(&usage(&mine)), keys(&usage(&recorded)));
     assert_eq!(mine.last(), recorded.last());

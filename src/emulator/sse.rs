@@ -3,14 +3,17 @@
 //! The order is the service's: a first event that carries only `prompt_filter_results` (empty
 //! `id`, `model` and `object`, `created: 0`); a first delta with the role (and, for audio, the
 //! audio id and an empty transcript); transcript deltas alternating with pcm16 audio deltas; a
-//! finish chunk (`delta: {}`, `finish_reason: "stop"`); the usage chunk (`choices: []`, only with `stream_options.include_usage`); for
-//! audio, a last delta carrying only `expires_at`; then `data: [DONE]`.
+//! finish chunk (`delta: {}`, `finish_reason: "stop"`); the choice's content filter results
+//! (an event with empty `id`, `model` and `object`, `created: 0`, and a choice with only
+//! `index`, `content_filter_results`, `content_filter_offsets` and `finish_reason: null`); the
+//! usage chunk (`choices: []`, only with `stream_options.include_usage`); for audio, a last
+//! delta carrying only `expires_at`; then `data: [DONE]`.
 
 use base64::Engine as _;
 use bytes::Bytes;
 use serde_json::{json, Value};
 
-use super::reply::{pcm16, Reply, FINGERPRINT, SAMPLES_PER_CHAR};
+use super::reply::{choice_filter_results, pcm16, Reply, FINGERPRINT, SAMPLES_PER_CHAR};
 
 /// The events of a streamed reply, each a complete `data: ...\n\n` frame.
 pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
@@ -66,6 +69,23 @@ pub(crate) fn events(reply: &Reply, include_usage: bool) -> Vec<Bytes> {
         }
     }
     out.push(chunk(json!({}), Some("stop")));
+    // As the service sends them once the content is checked; the offsets span all of it.
+    out.push(event(&json!({
+        "choices": [{
+            "content_filter_offsets": {
+                "check_offset": 0,
+                "start_offset": 0,
+                "end_offset": reply.transcript.chars().count(),
+            },
+            "content_filter_results": choice_filter_results(),
+            "finish_reason": null,
+            "index": 0,
+        }],
+        "created": 0,
+        "id": "",
+        "model": "",
+        "object": "",
+    })));
     if include_usage {
         out.push(event(&json!({
             "choices": [],
@@ -161,14 +181,29 @@ mod tests {
         assert_eq!(transcript, r.transcript);
         assert_eq!(pcm, pcm16(&r.audio.as_ref().unwrap().pcm));
         assert_eq!(e[8]["choices"][0]["finish_reason"], "stop");
-        assert_eq!(e[9]["choices"], json!([]));
-        assert_eq!(e[9]["usage"]["total_tokens"], 3);
         assert_eq!(
-            e[10]["choices"][0]["delta"],
+            e[9],
+            json!({
+                "choices": [{
+                    "content_filter_offsets": {"check_offset": 0, "start_offset": 0, "end_offset": 16},
+                    "content_filter_results": choice_filter_results(),
+                    "finish_reason": null,
+                    "index": 0,
+                }],
+                "created": 0,
+                "id": "",
+                "model": "",
+                "object": "",
+            })
+        );
+        assert_eq!(e[10]["choices"], json!([]));
+        assert_eq!(e[10]["usage"]["total_tokens"], 3);
+        assert_eq!(
+            e[11]["choices"][0]["delta"],
             json!({"audio": {"expires_at": 3607}})
         );
-        assert_eq!(e[11], "[DONE]");
-        assert_eq!(e.len(), 12);
+        assert_eq!(e[12], "[DONE]");
+        assert_eq!(e.len(), 13);
     }
 
     #[test]
@@ -177,7 +212,12 @@ mod tests {
         assert_eq!(e[1]["choices"][0]["delta"]["role"], "assistant");
         assert_eq!(e[2]["choices"][0]["delta"]["content"], "Hello ");
         assert_eq!(e[5]["choices"][0]["finish_reason"], "stop");
-        assert_eq!(e[6], "[DONE]");
-        assert_eq!(e.len(), 7);
+        assert_eq!(
+            e[6]["choices"][0]["content_filter_results"],
+            choice_filter_results()
+        );
+        assert_eq!(e[6]["id"], "");
+        assert_eq!(e[7], "[DONE]");
+        assert_eq!(e.len(), 8);
     }
 }
