@@ -49,7 +49,8 @@ impl RequestOptions {
         self
     }
 
-    /// For streams: how long to wait for the next chunk. `None` waits for ever.
+    /// For streams: how long to wait for the next chunk. `None`, or a duration too long to add
+    /// to the clock such as `Duration::MAX`, waits for ever.
     pub fn idle_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.idle_timeout = Some(timeout.into());
         self

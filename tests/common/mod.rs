@@ -192,7 +192,10 @@ pub fn open_files_limit() -> Option<u64> {
 
 /// The path of a recorded exchange in tests/fixtures/recordings (copied from shared/recordings).
 pub fn recording_path(name: &str) -> String {
-    format!("{}/tests/fixtures/recordings/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!(
+        "{}/tests/fixtures/recordings/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
 }
 
 /// A recording's JSON.
