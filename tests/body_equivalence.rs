@@ -1,11 +1,12 @@
 //! The streamed request body is byte for byte what serde_json makes of the request, for many
 //! request shapes, and what reaches a real HTTP server (also when a retry sends it again).
 
+mod common;
+
 use std::path::PathBuf;
 
 use azure_openai_audio::chat::message::ToolCall;
 use azure_openai_audio::chat::request::Stop;
-use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
 use azure_openai_audio::transport::body::BodyPlan;
 use azure_openai_audio::{
     AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, ResponseFormat,
@@ -340,22 +341,6 @@ async fn the_server_receives_the_serde_json_bytes_with_an_exact_length() {
     }
 }
 
-#[derive(Debug)]
-struct Tokens;
-impl TokenProvider for Tokens {
-    fn get_token<'a>(
-        &'a self,
-        _scope: &'a str,
-    ) -> BoxFuture<'a, azure_openai_audio::Result<AccessToken>> {
-        Box::pin(async {
-            Ok(AccessToken {
-                token: "t".into(),
-                expires_at: std::time::SystemTime::now() + std::time::Duration::from_secs(3600),
-            })
-        })
-    }
-}
-
 #[tokio::test]
 async fn a_retry_sends_the_streamed_body_again() {
     let server = MockServer::start().await;
@@ -374,7 +359,12 @@ async fn a_retry_sends_the_streamed_body_again() {
         ContentPart::text(NASTY),
         ContentPart::audio(InputAudio::from_file(&path).await.unwrap()),
     ])]);
-    let client = Client::new(server.uri(), "dep", Credential::token_provider(Tokens)).unwrap();
+    let client = Client::new(
+        server.uri(),
+        "dep",
+        Credential::token_provider(common::Tokens::new("t")),
+    )
+    .unwrap();
     client.chat().complete(&req).await.unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2, "one 401, then the retry");

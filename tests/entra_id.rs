@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::path::PathBuf;
+
 use azure_openai_audio::{ChatRequest, Client, Credential, ErrorKind, Message};
 use common::{calls, install_stub_az};
 use wiremock::matchers::{header, method};
@@ -19,6 +21,18 @@ async fn ok_server() -> MockServer {
     server
 }
 
+/// Installs a stub `az` that hands out `tokens` and puts it first on PATH.
+fn use_az(test: &str, tokens: &[(&str, i64)], original_path: &str) -> PathBuf {
+    let dir = install_stub_az(test, tokens);
+    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    dir
+}
+
+/// A client for `server` with azure_identity's DeveloperToolsCredential (the `az` on PATH).
+fn developer_client(server: &MockServer) -> Client {
+    Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap()
+}
+
 /// PATH is process-wide, so the scenarios run in one test, one after the other.
 #[tokio::test]
 async fn developer_tools_credential_with_a_stub_az() {
@@ -26,10 +40,9 @@ async fn developer_tools_credential_with_a_stub_az() {
     let request = ChatRequest::new([Message::user("hi")]);
 
     // 1. Several requests, one `az` call; the bearer token and scope are right.
-    let dir = install_stub_az("cached", &[("token-A", 3600)]);
-    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let dir = use_az("cached", &[("token-A", 3600)], &original_path);
     let server = ok_server().await;
-    let client = Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap();
+    let client = developer_client(&server);
     let replies =
         futures_util::future::join_all((0..8).map(|_| client.chat().complete(&request))).await;
     assert!(replies.iter().all(Result::is_ok), "{replies:?}");
@@ -48,10 +61,13 @@ async fn developer_tools_credential_with_a_stub_az() {
     assert!(received.iter().all(|r| r.headers.get("api-key").is_none()));
 
     // 2. A token inside the 5-minute refresh margin is replaced before the next request.
-    let dir = install_stub_az("refresh", &[("token-B", 120), ("token-C", 3600)]);
-    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let dir = use_az(
+        "refresh",
+        &[("token-B", 120), ("token-C", 3600)],
+        &original_path,
+    );
     let server = ok_server().await;
-    let client = Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap();
+    let client = developer_client(&server);
     for _ in 0..3 {
         client.chat().complete(&request).await.unwrap();
     }
@@ -62,10 +78,13 @@ async fn developer_tools_credential_with_a_stub_az() {
     );
 
     // 2b. A token that has already expired is never sent twice: the next request gets a new one.
-    let dir = install_stub_az("expired", &[("token-X", -60), ("token-Y", 3600)]);
-    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let dir = use_az(
+        "expired",
+        &[("token-X", -60), ("token-Y", 3600)],
+        &original_path,
+    );
     let server = ok_server().await;
-    let client = Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap();
+    let client = developer_client(&server);
     for _ in 0..3 {
         client.chat().complete(&request).await.unwrap();
     }
@@ -76,8 +95,11 @@ async fn developer_tools_credential_with_a_stub_az() {
     );
 
     // 3. A 401 drops the cached token; the request is sent once more with a fresh one.
-    let dir = install_stub_az("unauthorized", &[("token-D", 3600), ("token-E", 3600)]);
-    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let dir = use_az(
+        "unauthorized",
+        &[("token-D", 3600), ("token-E", 3600)],
+        &original_path,
+    );
     let server = MockServer::start().await;
     Mock::given(header("authorization", "Bearer token-D"))
         .respond_with(ResponseTemplate::new(401).set_body_raw(
@@ -92,24 +114,23 @@ async fn developer_tools_credential_with_a_stub_az() {
         )
         .mount(&server)
         .await;
-    let client = Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap();
+    let client = developer_client(&server);
     client.chat().complete(&request).await.unwrap();
     assert_eq!(calls(&dir).len(), 2);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 
     // 4. No login: a credential error before anything is sent, naming the fix, without panicking.
-    let dir = install_stub_az("no-login", &[]);
-    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let dir = use_az("no-login", &[], &original_path);
     let server = ok_server().await;
-    let client = Client::new(server.uri(), "d", Credential::developer_tools().unwrap()).unwrap();
+    let client = developer_client(&server);
     let e = client.chat().complete(&request).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credential);
     assert!(e.to_string().contains("az login"), "{e}");
     assert!(server.received_requests().await.unwrap().is_empty());
+    assert_eq!(calls(&dir).len(), 1, "az was asked once");
 
     // 5. `Client::from_env()` without AZURE_OPENAI_API_KEY: Entra ID through the developer tools.
-    let dir = install_stub_az("from-env", &[("token-F", 3600)]);
-    std::env::set_var("PATH", format!("{}:{original_path}", dir.display()));
+    let dir = use_az("from-env", &[("token-F", 3600)], &original_path);
     let server = ok_server().await;
     std::env::set_var("AZURE_OPENAI_ENDPOINT", server.uri());
     std::env::remove_var("AZURE_OPENAI_API_KEY");
@@ -120,6 +141,7 @@ async fn developer_tools_credential_with_a_stub_az() {
     );
     client.chat().complete(&request).await.unwrap();
     assert_eq!(authorizations(&server).await, ["Bearer token-F"]);
+    assert_eq!(calls(&dir).len(), 1);
     std::env::remove_var("AZURE_OPENAI_ENDPOINT");
 
     std::env::set_var("PATH", original_path);

@@ -9,9 +9,7 @@ mod common;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
 
-use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
 use azure_openai_audio::{
     AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, Voice,
 };
@@ -76,23 +74,6 @@ impl log::Log for Logger {
     fn flush(&self) {}
 }
 
-#[derive(Debug)]
-struct Tokens;
-
-impl TokenProvider for Tokens {
-    fn get_token<'a>(
-        &'a self,
-        _scope: &'a str,
-    ) -> BoxFuture<'a, azure_openai_audio::Result<AccessToken>> {
-        Box::pin(async {
-            Ok(AccessToken {
-                token: "provider-token-5c1e".into(),
-                expires_at: SystemTime::now() + Duration::from_secs(3600),
-            })
-        })
-    }
-}
-
 const PROMPT: &str = "prompt-text-that-must-not-be-logged";
 
 /// A request with text and audio, and a piece of the audio's base64 as it goes on the wire.
@@ -119,7 +100,7 @@ async fn nothing_logged_shows_a_secret_a_prompt_or_audio() {
     let server = MockServer::start().await;
     // A 401 for the first token-provider request, so a refresh is logged too if anything is.
     Mock::given(method("POST"))
-        .and(header("authorization", "Bearer provider-token-5c1e"))
+        .and(header("authorization", "Bearer provider-token-5c1e-1"))
         .respond_with(ResponseTemplate::new(401).set_body_raw(
             r#"{"error":{"code":"401","message":"expired"}}"#,
             "application/json",
@@ -142,7 +123,7 @@ async fn nothing_logged_shows_a_secret_a_prompt_or_audio() {
     let mut credentials = vec![
         Credential::api_key(KEY),
         Credential::bearer("static-token-31f0"),
-        Credential::token_provider(Tokens),
+        Credential::token_provider(common::Tokens::new("provider-token-5c1e")),
     ];
     // azure_identity's own logging, with the stub `az`.
     #[cfg(feature = "entra-id")]

@@ -8,12 +8,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
 use azure_openai_audio::{
     ChatRequest, Client, ContentPart, Credential, ErrorKind, InputAudio, Message, RequestOptions,
     RetryBudget, RetryPolicy,
 };
-use common::{paused_builder, request, COMPLETION};
+use common::{paused_builder, request, Tokens, COMPLETION};
 use tokio::time::Instant;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -307,24 +306,6 @@ async fn the_retry_budget_is_shared_by_the_client_and_its_clones() {
     assert_eq!(seen(&server).await, 5 + 15);
 }
 
-#[derive(Debug, Default)]
-struct Tokens(AtomicU32);
-
-impl TokenProvider for Tokens {
-    fn get_token<'a>(
-        &'a self,
-        _scope: &'a str,
-    ) -> BoxFuture<'a, azure_openai_audio::Result<AccessToken>> {
-        Box::pin(async move {
-            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-            Ok(AccessToken {
-                token: format!("token-{n}").into(),
-                expires_at: SystemTime::now() + Duration::from_secs(3600),
-            })
-        })
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn each_attempt_replays_the_same_body_with_audio_read_again_from_its_file() {
     let mut wav = Vec::new();
@@ -339,7 +320,7 @@ async fn each_attempt_replays_the_same_body_with_audio_read_again_from_its_file(
     ])]);
 
     let server = serve_then_ok(status(503), 2).await;
-    let tokens = Arc::new(Tokens::default());
+    let tokens = Arc::new(Tokens::new("token"));
     let client = Client::builder(
         server.uri(),
         "dep",
@@ -362,7 +343,7 @@ async fn each_attempt_replays_the_same_body_with_audio_read_again_from_its_file(
         assert_eq!(r.headers["authorization"], "Bearer token-1");
     }
     // One token from the cache for every attempt.
-    assert_eq!(tokens.0.load(Ordering::SeqCst), 1);
+    assert_eq!(tokens.calls(), 1);
 }
 
 /// Answers 503 to the first request after writing `replacement` over the audio file (same

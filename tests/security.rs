@@ -4,35 +4,16 @@
 mod common;
 
 use std::error::Error as _;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
 use azure_openai_audio::{Client, Credential, Error, ErrorKind, RequestOptions};
-use common::{builder, request, COMPLETION, KEY};
+use common::{builder, request, Tokens, COMPLETION, KEY};
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const DENIED: &str = r#"{"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}}"#;
-
-#[derive(Debug, Default)]
-struct Tokens(AtomicU32);
-
-impl TokenProvider for Tokens {
-    fn get_token<'a>(
-        &'a self,
-        _scope: &'a str,
-    ) -> BoxFuture<'a, azure_openai_audio::Result<AccessToken>> {
-        Box::pin(async move {
-            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
-            Ok(AccessToken {
-                token: format!("secret-token-{n}").into(),
-                expires_at: SystemTime::now() + Duration::from_secs(3600),
-            })
-        })
-    }
-}
 
 /// Display, Debug and every source's Display and Debug.
 fn all_text(e: &Error) -> String {
@@ -63,7 +44,7 @@ async fn no_credential_follows_a_redirect_to_another_origin() {
         "http://localhost:{}/openai/deployments/dep/chat/completions",
         elsewhere.address().port()
     );
-    let tokens = Arc::new(Tokens::default());
+    let tokens = Arc::new(Tokens::new("secret-token"));
     for code in [301, 302, 303, 307, 308] {
         let server = MockServer::start().await;
         Mock::given(method("POST"))
@@ -103,7 +84,7 @@ async fn a_401_drops_the_token_and_retries_once_with_a_new_one() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(COMPLETION, "application/json"))
         .mount(&server)
         .await;
-    let tokens = Arc::new(Tokens::default());
+    let tokens = Arc::new(Tokens::new("secret-token"));
     // Even with retries off: refreshing a refused token is not a retry.
     let client = Client::builder(
         server.uri(),
@@ -116,10 +97,10 @@ async fn a_401_drops_the_token_and_retries_once_with_a_new_one() {
     let reply = client.chat().complete(&request()).await.unwrap();
     assert_eq!(reply.id, "chatcmpl-1");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
-    assert_eq!(tokens.0.load(Ordering::SeqCst), 2);
+    assert_eq!(tokens.calls(), 2);
     // The new token is cached.
     client.chat().complete(&request()).await.unwrap();
-    assert_eq!(tokens.0.load(Ordering::SeqCst), 2);
+    assert_eq!(tokens.calls(), 2);
 }
 
 #[tokio::test]
@@ -129,7 +110,7 @@ async fn a_second_401_is_surfaced() {
         .respond_with(ResponseTemplate::new(401).set_body_raw(DENIED, "application/json"))
         .mount(&server)
         .await;
-    let tokens = Arc::new(Tokens::default());
+    let tokens = Arc::new(Tokens::new("secret-token"));
     let client = Client::new(
         server.uri(),
         "dep",
@@ -143,7 +124,7 @@ async fn a_second_401_is_surfaced() {
     assert_eq!(err.attempts(), 2);
     assert!(!err.is_retryable());
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
-    assert_eq!(tokens.0.load(Ordering::SeqCst), 2);
+    assert_eq!(tokens.calls(), 2);
     assert_no_secret(&err);
 
     // An API key cannot be refreshed: one request.

@@ -393,3 +393,44 @@ pub fn check_request(r: &wiremock::Request, key: &str) -> Value {
         .starts_with("azure-openai-audio/"));
     serde_json::from_slice(&r.body).unwrap()
 }
+
+/// A token provider that counts its calls and hands out `{prefix}-{n}` (n from 1), each valid
+/// for an hour.
+#[derive(Debug)]
+pub struct Tokens {
+    prefix: &'static str,
+    calls: std::sync::atomic::AtomicU32,
+}
+
+impl Tokens {
+    /// A provider of `{prefix}-1`, `{prefix}-2`, ...
+    pub fn new(prefix: &'static str) -> Self {
+        Tokens {
+            prefix,
+            calls: std::sync::atomic::AtomicU32::new(0),
+        }
+    }
+
+    /// How many tokens it has handed out.
+    pub fn calls(&self) -> u32 {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl azure_openai_audio::credential::TokenProvider for Tokens {
+    fn get_token<'a>(
+        &'a self,
+        _scope: &'a str,
+    ) -> azure_openai_audio::credential::BoxFuture<
+        'a,
+        azure_openai_audio::Result<azure_openai_audio::credential::AccessToken>,
+    > {
+        Box::pin(async move {
+            let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+            Ok(azure_openai_audio::credential::AccessToken {
+                token: format!("{}-{n}", self.prefix).into(),
+                expires_at: SystemTime::now() + std::time::Duration::from_secs(3600),
+            })
+        })
+    }
+}
