@@ -581,3 +581,23 @@ async fn a_body_that_stops_arriving_does_not_hold_the_connection_forever() {
     assert!(response.contains("connection: close\r\n"), "{response}");
     assert_eq!(start.elapsed(), Duration::from_secs(60), "no wait");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_64_mib_gets_a_413_not_a_broken_pipe() {
+    let emulator = Emulator::start().await.unwrap();
+    let http = reqwest::Client::new();
+    let body = bytes::Bytes::from(vec![b' '; 72 * 1024 * 1024]);
+    for attempt in 0..2 {
+        let response = http
+            .post(url(&emulator, "d"))
+            .header("api-key", "k")
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("attempt {attempt}: {e:?}"));
+        assert_eq!(response.status(), 413, "attempt {attempt}");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("RequestEntityTooLarge"), "{text}");
+    }
+}

@@ -9,7 +9,9 @@ use std::time::Duration;
 /// [`EmulatorBuilder::fault`](super::EmulatorBuilder::fault).
 ///
 /// Faults apply, in the order they were queued, to requests on the chat completions routes,
-/// before the credential or the body is checked (as the service's gateway does).
+/// before the credential or the body is checked (as the service's gateway does). The request
+/// body is still read (and thrown away) before the fault is played, so a client sending a large
+/// body sees the 429 or 500 rather than a broken connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {
@@ -23,7 +25,8 @@ pub enum Fault {
     ServerError,
     /// Wait this long, then answer normally (for testing client timeouts).
     Delay(Duration),
-    /// Read the whole request, then close the connection without answering.
+    /// Read the whole request (up to 64 MiB, or until it stops arriving for 30 s), then close
+    /// the connection without answering.
     Disconnect,
 }
 

@@ -19,7 +19,12 @@
 //!   WAV or pcm16. The transcript is at most 600 characters, so a reply is at most 36 s of audio
 //!   whatever the request. It has no MP3, FLAC, Opus or AAC encoder: asking for those gets a
 //!   clear 400;
-//! - streaming (`stream: true`, pcm16) uses Azure's event framing;
+//! - streaming (`stream: true`, pcm16) uses Azure's event framing, the choice's content filter
+//!   results after the finish chunk included;
+//! - a request refused before its body is used (fault, credential, api-version, deployment,
+//!   route) still has its body read and thrown away first, so a client sending a large body
+//!   gets the answer, not a broken pipe; a body over 64 MiB gets a 413, and one that stops
+//!   arriving for 30 s a 408 (both with `Connection: close` when the rest was not read);
 //! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection.
 //!
 //! The server runs on the Tokio runtime that starts it. [`Emulator::shutdown`]`.await` stops it
