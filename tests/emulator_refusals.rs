@@ -488,7 +488,12 @@ fn big_audio_request() -> ChatRequest {
 // Two threads, as an application's runtime: the client keeps sending while the server answers.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn early_refusals_of_a_large_body_reach_the_client_as_typed_errors() {
-    let emulator = Emulator::builder().api_key("right").start().await.unwrap();
+    let emulator = Emulator::builder()
+        .api_key("right")
+        .deployments(["d"])
+        .start()
+        .await
+        .unwrap();
     let request = big_audio_request();
     let wrong = azure_openai_audio::Client::builder(
         emulator.endpoint(),
@@ -513,6 +518,29 @@ async fn early_refusals_of_a_large_body_reach_the_client_as_typed_errors() {
         emulator.inject(Fault::ServerError, 1);
         let e = right.chat().complete(&request).await.unwrap_err();
         assert_eq!(e.status(), Some(500), "attempt {attempt}: {e:?}");
+    }
+    let old_version = emulator
+        .client_builder("d")
+        .api_version("2024-02-01")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let missing = emulator
+        .client_builder("nope")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    for attempt in 0..3 {
+        let e = old_version.chat().complete(&request).await.unwrap_err();
+        assert_eq!(e.status(), Some(400), "attempt {attempt}: {e:?}");
+        assert_eq!(e.code(), Some("BadRequest"), "attempt {attempt}: {e:?}");
+        let e = missing.chat().complete(&request).await.unwrap_err();
+        assert_eq!(e.status(), Some(404), "attempt {attempt}: {e:?}");
+        assert_eq!(
+            e.code(),
+            Some("DeploymentNotFound"),
+            "attempt {attempt}: {e:?}"
+        );
     }
     // The connection is still usable after each refusal: the body was read.
     let reply = right.chat().complete(&request).await.unwrap();
