@@ -5,26 +5,15 @@
 //! emulator_example` alone does not rebuild it, so this checks it is newer than its sources.
 #![cfg(all(feature = "emulator", unix))]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use azure_openai_audio::{AudioFormat, ChatRequest, Client, Credential, Message, Voice};
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
 use tokio::process::Command;
-
-/// The built example (as tests/common's `example_binary`).
-fn example_binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
-    let bin = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: `cargo test` builds the examples (or run `cargo build --examples`)",
-        bin.display()
-    );
-    bin
-}
 
 fn modified(path: &Path) -> std::time::SystemTime {
     std::fs::metadata(path).unwrap().modified().unwrap()
@@ -61,7 +50,7 @@ async fn bounded<F: std::future::Future>(what: &str, f: F) -> F::Output {
 
 #[tokio::test]
 async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
-    let bin = example_binary("emulator");
+    let bin = common::example_binary("emulator");
     assert_fresh(&bin);
     // Killed if the test fails anywhere before it exits.
     let mut child = Command::new(&bin)
