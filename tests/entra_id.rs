@@ -60,39 +60,26 @@ async fn developer_tools_credential_with_a_stub_az() {
         .all(|r| r.headers.get("authorization").unwrap() == "Bearer token-A"));
     assert!(received.iter().all(|r| r.headers.get("api-key").is_none()));
 
-    // 2. A token inside the 5-minute refresh margin is replaced before the next request.
-    let dir = use_az(
-        "refresh",
-        &[("token-B", 120), ("token-C", 3600)],
-        &original_path,
-    );
-    let server = ok_server().await;
-    let client = developer_client(&server);
-    for _ in 0..3 {
-        client.chat().complete(&request).await.unwrap();
+    // 2. A token inside the 5-minute refresh margin is replaced before the next request, and
+    //    one that has already expired is never sent twice.
+    for (test, first_lifetime) in [("refresh", 120), ("expired", -60)] {
+        let dir = use_az(
+            test,
+            &[("token-B", first_lifetime), ("token-C", 3600)],
+            &original_path,
+        );
+        let server = ok_server().await;
+        let client = developer_client(&server);
+        for _ in 0..3 {
+            client.chat().complete(&request).await.unwrap();
+        }
+        assert_eq!(calls(&dir).len(), 2, "{test}");
+        assert_eq!(
+            authorizations(&server).await,
+            ["Bearer token-B", "Bearer token-C", "Bearer token-C"],
+            "{test}"
+        );
     }
-    assert_eq!(calls(&dir).len(), 2);
-    assert_eq!(
-        authorizations(&server).await,
-        ["Bearer token-B", "Bearer token-C", "Bearer token-C"]
-    );
-
-    // 2b. A token that has already expired is never sent twice: the next request gets a new one.
-    let dir = use_az(
-        "expired",
-        &[("token-X", -60), ("token-Y", 3600)],
-        &original_path,
-    );
-    let server = ok_server().await;
-    let client = developer_client(&server);
-    for _ in 0..3 {
-        client.chat().complete(&request).await.unwrap();
-    }
-    assert_eq!(calls(&dir).len(), 2);
-    assert_eq!(
-        authorizations(&server).await,
-        ["Bearer token-X", "Bearer token-Y", "Bearer token-Y"]
-    );
 
     // 3. A 401 drops the cached token; the request is sent once more with a fresh one.
     let dir = use_az(
