@@ -46,6 +46,7 @@
 //! # Ok::<(), azure_openai_audio::Error>(()) }).unwrap();
 //! ```
 
+mod body;
 mod errors;
 mod faults;
 mod measure;
