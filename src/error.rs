@@ -78,7 +78,8 @@ struct Inner {
     metadata: Option<ResponseMetadata>,
     retry_after: Option<Duration>,
     attempts: u32,
-    last_status: Option<u16>,
+    /// The last response received over all attempts, when this error did not come from one.
+    last_response: Option<ResponseMetadata>,
 }
 
 impl Error {
@@ -92,7 +93,7 @@ impl Error {
                 metadata: None,
                 retry_after: None,
                 attempts: 0,
-                last_status: None,
+                last_response: None,
             }),
         }
     }
@@ -140,10 +141,11 @@ impl Error {
         self
     }
 
-    /// Records the status of the last response seen, when this error did not come from one.
-    pub(crate) fn with_last_status(mut self, status: Option<u16>) -> Self {
-        if self.inner.last_status.is_none() {
-            self.inner.last_status = status;
+    /// Records the last response received over all attempts, when this error did not come
+    /// from one (a timeout or a broken connection after earlier attempts).
+    pub(crate) fn with_last_response(mut self, last: Option<&ResponseMetadata>) -> Self {
+        if self.inner.metadata.is_none() && self.inner.last_response.is_none() {
+            self.inner.last_response = last.cloned();
         }
         self
     }
@@ -164,7 +166,6 @@ impl Error {
                 .flatten()
         });
         let mut err = Self::new(ErrorKind::Api, message).with_retry_after(retry_after);
-        err.inner.last_status = Some(metadata.status);
         err.inner.api = Some(api);
         err.with_metadata(metadata)
     }
@@ -219,9 +220,11 @@ impl Error {
         self.inner.metadata.as_ref().map(|m| m.status)
     }
 
-    /// The request id the service gave (`x-request-id`, else `apim-request-id`): quote it to Azure support.
+    /// The request id the service gave (`x-request-id`, else `apim-request-id`): quote it to
+    /// Azure support. For a timeout or a broken connection after earlier attempts, the id of the
+    /// last response received.
     pub fn request_id(&self) -> Option<&str> {
-        self.inner.metadata.as_ref().and_then(|m| m.request_id())
+        self.last_response().and_then(|m| m.request_id())
     }
 
     /// Headers and ids of the response that carried the error, if there was one.
@@ -284,7 +287,17 @@ impl Error {
     /// [`status`](Error::status) for an API error, and for a timeout or a broken connection
     /// after earlier attempts the status those got (e.g. `503`).
     pub fn last_status(&self) -> Option<u16> {
-        self.status().or(self.inner.last_status)
+        self.last_response().map(|m| m.status)
+    }
+
+    /// The last response received over all attempts: the one that carried this error (as
+    /// [`metadata`](Error::metadata)), else, for a timeout or a broken connection after earlier
+    /// attempts, the last of those (its status, request ids and rate-limit counters).
+    pub fn last_response(&self) -> Option<&ResponseMetadata> {
+        self.inner
+            .metadata
+            .as_ref()
+            .or(self.inner.last_response.as_ref())
     }
 }
 
@@ -322,10 +335,9 @@ impl fmt::Debug for Error {
         if self.inner.attempts > 0 {
             d.field("attempts", &self.inner.attempts);
         }
-        if self.inner.metadata.is_none() {
-            if let Some(s) = self.inner.last_status {
-                d.field("last_status", &s);
-            }
+        if let Some(last) = &self.inner.last_response {
+            d.field("last_status", &last.status)
+                .field("last_request_id", &last.request_id());
         }
         if let Some(s) = &self.inner.source {
             d.field("source", s);

@@ -131,6 +131,31 @@ async fn slow_headers_time_out_on_every_attempt() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_timeout_after_a_503_keeps_what_the_503_said() {
+    let body = r#"{"error":{"code":"503","message":"busy"}}"#;
+    let busy = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n\
+         x-request-id: req-503\r\nx-ratelimit-remaining-requests: 0\r\n\
+         content-length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let server = RawServer::start(move |n| match n {
+        0 => Act::Reply(busy.clone().into_bytes()),
+        _ => Act::Stall(Vec::new()),
+    })
+    .await;
+    let client = builder(&server.uri()).build().unwrap();
+    let err = client.chat().complete(&request()).await.unwrap_err();
+    assert_eq!((err.kind(), err.attempts()), (ErrorKind::Timeout, 3));
+    assert_eq!(err.status(), None, "the last attempt got no answer");
+    assert_eq!(err.last_status(), Some(503));
+    assert_eq!(err.request_id(), Some("req-503"));
+    let last = err.last_response().unwrap();
+    assert_eq!(last.ratelimit_remaining_requests, Some(0));
+    assert_eq!(server.requests(), 3);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_slow_body_times_out() {
     let server = RawServer::start(|_| Act::Stall(partial_completion())).await;
     let client = builder(&server.uri())

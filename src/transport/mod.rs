@@ -75,7 +75,7 @@ impl Client {
         let mut retries = 0u32;
         let mut refreshed = false;
         let mut budget_taken = 0u32;
-        let mut last_status = None;
+        let mut last_response: Option<ResponseMetadata> = None;
         loop {
             attempts += 1;
             // The auth header the attempt sent; `None` when none could be had (in time).
@@ -112,10 +112,10 @@ impl Client {
                 // Nothing was sent: no token (or none within the timeout). Not retried.
                 return Err(err
                     .with_attempts(attempts - 1)
-                    .with_last_status(last_status));
+                    .with_last_response(last_response.as_ref()));
             };
-            if err.status().is_some() {
-                last_status = err.status();
+            if let Some(m) = err.metadata() {
+                last_response = Some(m.clone());
             }
             if err.status() == Some(401)
                 && !refreshed
@@ -124,7 +124,10 @@ impl Client {
                 refreshed = true;
                 continue;
             }
-            let finish = |e: Error| e.with_attempts(attempts).with_last_status(last_status);
+            let finish = |e: Error| {
+                e.with_attempts(attempts)
+                    .with_last_response(last_response.as_ref())
+            };
             retries += 1;
             let delay = match policy.decide(&err, retries) {
                 Decision::Stop => return Err(finish(err)),
