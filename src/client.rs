@@ -113,15 +113,15 @@ impl Client {
     /// (when unset or empty: Entra ID through the developer tools, with the `entra-id` feature).
     /// An error names the variable that is missing or malformed.
     pub fn from_env() -> Result<Client> {
-        Self::builder_from_env(|name| std::env::var(name))?.build()
+        Self::builder_from_vars(|name| std::env::var(name))?.build()
     }
 
     /// Like [`from_env`](Client::from_env), but returns the builder so options can be set.
-    pub fn builder_from_env_vars() -> Result<ClientBuilder> {
-        Self::builder_from_env(|name| std::env::var(name))
+    pub fn builder_from_env() -> Result<ClientBuilder> {
+        Self::builder_from_vars(|name| std::env::var(name))
     }
 
-    pub(crate) fn builder_from_env(
+    pub(crate) fn builder_from_vars(
         var: impl Fn(&str) -> std::result::Result<String, std::env::VarError>,
     ) -> Result<ClientBuilder> {
         let get = |name: &str| -> Result<Option<String>> {
@@ -468,12 +468,12 @@ mod tests {
 
     #[test]
     fn from_env_names_the_variable() {
-        let e = Client::builder_from_env(vars(&[])).unwrap_err();
+        let e = Client::builder_from_vars(vars(&[])).unwrap_err();
         assert!(
             e.to_string().contains("AZURE_OPENAI_ENDPOINT is not set"),
             "{e}"
         );
-        let e = Client::builder_from_env(vars(&[
+        let e = Client::builder_from_vars(vars(&[
             ("AZURE_OPENAI_ENDPOINT", "not a url"),
             ("AZURE_OPENAI_API_KEY", "k"),
         ]))
@@ -484,7 +484,7 @@ mod tests {
             e.to_string().contains("AZURE_OPENAI_ENDPOINT is not a URL"),
             "{e}"
         );
-        let e = Client::builder_from_env(vars(&[
+        let e = Client::builder_from_vars(vars(&[
             ("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com"),
             ("AZURE_OPENAI_API_KEY", "bad\nkey"),
         ]))
@@ -493,7 +493,7 @@ mod tests {
             e.to_string().contains("AZURE_OPENAI_API_KEY contains"),
             "{e}"
         );
-        let c = Client::builder_from_env(vars(&[
+        let c = Client::builder_from_vars(vars(&[
             ("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com/"),
             ("AZURE_OPENAI_API_KEY", "k"),
             ("OPENAI_API_VERSION", "2025-04-01-preview"),

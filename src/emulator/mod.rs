@@ -358,10 +358,10 @@ async fn client_from_vars_or_emulator(
     var: impl Fn(&str) -> std::result::Result<String, std::env::VarError>,
 ) -> Result<(Client, Option<Emulator>)> {
     if var(env::ENDPOINT).is_ok_and(|v| !v.trim().is_empty()) {
-        return Ok((Client::builder_from_env(var)?.build()?, None));
+        return Ok((Client::builder_from_vars(var)?.build()?, None));
     }
     let emulator = Emulator::start().await?;
-    let client = Client::builder_from_env(|name| match name {
+    let client = Client::builder_from_vars(|name| match name {
         env::ENDPOINT => Ok(emulator.endpoint().to_owned()),
         env::API_KEY => Ok(emulator.api_key().to_owned()),
         other => var(other),
