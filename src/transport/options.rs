@@ -43,7 +43,8 @@ impl RequestOptions {
 
     /// How long to wait for a new connection (`None`: no limit). A request with a connect
     /// timeout other than the client's uses a connection pool of its own, kept by the client
-    /// for the next requests with that value.
+    /// for the next requests with that value (the client keeps a few such pools, dropping the
+    /// least recently used).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.connect_timeout = Some(timeout.into());
         self

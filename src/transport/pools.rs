@@ -11,9 +11,15 @@ pub(crate) struct Pools {
     plain_http: bool,
     connect_timeout: Option<Duration>,
     default: reqwest::Client,
-    /// Pools made for requests with another connect timeout; a handful at most in practice.
+    /// Pools made for requests with another connect timeout, most recently used last; at most
+    /// [`MAX_OTHER_POOLS`] (a caller that computes a new timeout for every request must not
+    /// make a pool for every request).
     others: Mutex<Vec<(Option<Duration>, reqwest::Client)>>,
 }
+
+/// How many pools for other connect timeouts a client keeps; the least recently used goes
+/// (its connections close once the requests using it are done).
+const MAX_OTHER_POOLS: usize = 4;
 
 impl Pools {
     /// `plain_http`: the endpoint is `http://` (loopback only), so no proxy may carry the key.
@@ -33,10 +39,16 @@ impl Pools {
         };
         // A panic elsewhere while the lock was held leaves a list that is still valid.
         let mut others = self.others.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, client)) = others.iter().find(|(t, _)| *t == wanted) {
-            return Ok(client.clone());
+        if let Some(at) = others.iter().position(|(t, _)| *t == wanted) {
+            let used = others.remove(at);
+            let client = used.1.clone();
+            others.push(used);
+            return Ok(client);
         }
         let client = build(self.plain_http, wanted)?;
+        if others.len() == MAX_OTHER_POOLS {
+            others.remove(0);
+        }
         others.push((wanted, client.clone()));
         Ok(client)
     }
@@ -64,4 +76,40 @@ fn build(plain_http: bool, connect_timeout: Option<Duration>) -> Result<reqwest:
         ))
         .build()
         .map_err(|e| Error::config("cannot build the HTTP client").with_source(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kept(pools: &Pools) -> Vec<Option<Duration>> {
+        pools
+            .others
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(t, _)| *t)
+            .collect()
+    }
+
+    #[test]
+    fn a_new_timeout_for_every_request_keeps_a_bounded_number_of_pools() {
+        let default = Some(Duration::from_secs(10));
+        let pools = Pools::new(false, default).unwrap();
+        pools.get(None).unwrap();
+        pools.get(Some(default)).unwrap();
+        assert!(
+            kept(&pools).is_empty(),
+            "the client's own timeout uses its pool"
+        );
+        for ms in 1..=20 {
+            pools.get(Some(Some(Duration::from_millis(ms)))).unwrap();
+        }
+        let ms = |n| Some(Duration::from_millis(n));
+        assert_eq!(kept(&pools), [ms(17), ms(18), ms(19), ms(20)]);
+        // Using one again makes it the most recent, so the next new one evicts another.
+        pools.get(Some(ms(17))).unwrap();
+        pools.get(Some(None)).unwrap();
+        assert_eq!(kept(&pools), [ms(19), ms(20), ms(17), None]);
+    }
 }
