@@ -12,7 +12,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use azure_openai_audio::{AudioFormat, ChatRequest, Client, Credential, Message, Voice};
-use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::Command;
 
 fn modified(path: &Path) -> std::time::SystemTime {
@@ -114,14 +114,7 @@ async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
     let status = bounded("the exit after SIGINT", child.wait())
         .await
         .unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .await
-        .unwrap();
+    let stderr = common::stderr_of(&mut child).await;
     assert_eq!(status.code(), Some(0), "{status}; stderr: {stderr}");
     assert!(
         stderr.starts_with("Offline Azure OpenAI audio emulator.\n"),

@@ -224,14 +224,7 @@ async fn example_without_out_streams_the_transcript_and_the_wav_into_stream_wav_
     let finish = async {
         stdout.read_to_end(&mut printed).await.unwrap();
         let status = child.wait().await.unwrap();
-        let mut stderr = String::new();
-        child
-            .stderr
-            .take()
-            .unwrap()
-            .read_to_string(&mut stderr)
-            .await
-            .unwrap();
+        let stderr = common::stderr_of(&mut child).await;
         (status, stderr)
     };
     let (status, stderr) = tokio::time::timeout(HANG_GUARD, finish)

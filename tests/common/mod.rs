@@ -434,3 +434,11 @@ impl azure_openai_audio::credential::TokenProvider for Tokens {
         })
     }
 }
+
+/// Everything a child process wrote to its piped stderr (read to the end).
+pub async fn stderr_of(child: &mut tokio::process::Child) -> String {
+    let mut stderr = String::new();
+    let mut pipe = child.stderr.take().expect("stderr is piped");
+    pipe.read_to_string(&mut stderr).await.unwrap();
+    stderr
+}
