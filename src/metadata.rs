@@ -4,6 +4,8 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
+mod http_date;
+
 /// Facts about one HTTP response, read from its status and headers.
 ///
 /// Every successful reply carries one (`reply.metadata`), and so does every [`crate::Error`]
@@ -101,7 +103,7 @@ pub(crate) fn retry_after_from_headers(headers: &HeaderMap, now: SystemTime) -> 
     if let Ok(secs) = value.parse::<f64>() {
         return hint_seconds(secs);
     }
-    let when = httpdate::parse_http_date(value).ok()?;
+    let when = http_date::parse_http_date(value)?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
