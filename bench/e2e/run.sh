@@ -3,7 +3,9 @@
 # server, run by the crate's `from-audio` example, a hand-written floor and async-openai 0.43,
 # paired; prints peak RSS and CPU medians with ratios to the floor.
 #
-# Usage: bench/e2e/run.sh [--rounds N] [--in-bytes N] [--out-bytes N]
+# Usage: bench/e2e/run.sh [--rounds N] [--in-bytes N] [--out-bytes N] [--chunked]
+# --chunked: the server sends the reply with Transfer-Encoding: chunked in 16 KiB chunks and no
+# Content-Length (as a proxy that re-chunks it would); by default, one body with a Content-Length.
 # Target dirs: $CARGO_TARGET_DIR (the crate; default ./target) and $E2E_TARGET_DIR
 # (this bench crate, which builds async-openai; default bench/e2e/target).
 set -euo pipefail

@@ -2,6 +2,10 @@
 //!
 //! It reads the whole request body, checks that it has the announced length and that it carries
 //! the expected input audio as base64 (byte for byte), and answers 400 if not.
+//!
+//! The reply goes out either as one body with a Content-Length (as Azure sends it) or, with
+//! [`Reply::Chunked`], with `Transfer-Encoding: chunked` and no Content-Length, in chunks of
+//! [`CHUNK`] bytes (as a proxy that re-chunks it would send it).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -19,6 +23,18 @@ pub struct Server {
     /// Requests refused (bad length or audio).
     pub refused: Arc<AtomicUsize>,
 }
+
+/// How the server frames the reply's body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// One body with a Content-Length.
+    ContentLength,
+    /// `Transfer-Encoding: chunked`, no Content-Length, chunks of [`CHUNK`] bytes.
+    Chunked,
+}
+
+/// The chunk size of a chunked reply (a proxy's usual buffer).
+pub const CHUNK: usize = 16 * 1024;
 
 /// The chat completion the server sends, with `audio` as the reply's audio.
 pub fn reply_body(audio: &[u8]) -> Vec<u8> {
@@ -51,7 +67,7 @@ pub fn reply_body(audio: &[u8]) -> Vec<u8> {
 }
 
 /// Starts the server on 127.0.0.1 in background threads.
-pub fn start(input_audio: &[u8], reply_audio: &[u8]) -> Server {
+pub fn start(input_audio: &[u8], reply_audio: &[u8], framing: Reply) -> Server {
     let expected = Arc::new(
         base64::engine::general_purpose::STANDARD
             .encode(input_audio)
@@ -72,7 +88,7 @@ pub fn start(input_audio: &[u8], reply_audio: &[u8]) -> Server {
                 refused2.clone(),
             );
             std::thread::spawn(move || {
-                let _ = serve(stream, &expected, &reply, &ok, &refused);
+                let _ = serve(stream, &expected, &reply, framing, &ok, &refused);
             });
         }
     });
@@ -87,11 +103,16 @@ fn serve(
     stream: TcpStream,
     expected: &[u8],
     reply: &[u8],
+    framing: Reply,
     ok: &AtomicUsize,
     refused: &AtomicUsize,
 ) -> std::io::Result<()> {
     let mut reader = BufReader::with_capacity(256 * 1024, stream.try_clone()?);
     let mut writer = stream;
+    if framing == Reply::Chunked {
+        // Each chunk leaves as it is written, not held back by Nagle for the next.
+        writer.set_nodelay(true)?;
+    }
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line)? == 0 {
@@ -127,12 +148,32 @@ fn serve(
         match problem {
             None => {
                 ok.fetch_add(1, Ordering::Relaxed);
-                write!(
-                    writer,
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\napim-request-id: bench\r\n\r\n",
-                    reply.len()
-                )?;
-                writer.write_all(reply)?;
+                match framing {
+                    Reply::ContentLength => {
+                        write!(
+                            writer,
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\napim-request-id: bench\r\n\r\n",
+                            reply.len()
+                        )?;
+                        writer.write_all(reply)?;
+                    }
+                    Reply::Chunked => {
+                        write!(
+                            writer,
+                            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\napim-request-id: bench\r\n\r\n"
+                        )?;
+                        // One write per chunk (size line, data, CRLF), as a proxy forwards them.
+                        let mut frame = Vec::with_capacity(CHUNK + 16);
+                        for chunk in reply.chunks(CHUNK) {
+                            frame.clear();
+                            write!(frame, "{:x}\r\n", chunk.len())?;
+                            frame.extend_from_slice(chunk);
+                            frame.extend_from_slice(b"\r\n");
+                            writer.write_all(&frame)?;
+                        }
+                        writer.write_all(b"0\r\n\r\n")?;
+                    }
+                }
             }
             Some(why) => {
                 refused.fetch_add(1, Ordering::Relaxed);

@@ -4,6 +4,13 @@
 //! Content-Length; the reply is read into one buffer of its Content-Length, the audio string is
 //! borrowed from it and decoded once, and written out. Same reqwest setup as the crate.
 //!
+//! A reply without a Content-Length (chunked, as a proxy may re-chunk it) is read into one buffer
+//! that reserves address space for the largest reply accepted ([`MAX_REPLY`]) instead: only the
+//! pages written become resident and the buffer never moves, so its resident size is the
+//! reply's whatever the allocator. (Growing by doubling copies the bytes at each step, and an
+//! allocator that keeps freed pages stays charged with the old buffers, unless realloc can remap
+//! or extend the block in place, as glibc's does for large blocks.)
+//!
 //! Usage: `floor IN OUT` with AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_API_KEY set.
 
 use std::borrow::Cow;
@@ -16,6 +23,9 @@ use bytes::Bytes;
 use serde::Deserialize;
 
 const CHUNK: usize = 3 * 32 * 1024;
+
+/// The largest reply read without a Content-Length (the crate's cap on its buffer's size hint).
+const MAX_REPLY: u64 = 256 * 1024 * 1024;
 
 /// Prefix JSON, the file as base64 in chunks, suffix JSON; exact size.
 struct Body {
@@ -135,8 +145,13 @@ async fn main() {
         .await
         .expect("send");
     assert!(response.status().is_success(), "{}", response.status());
-    let mut buf = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
+    // Exact with a Content-Length; without one, address space reserved, committed as written.
+    let mut buf = Vec::with_capacity(response.content_length().unwrap_or(MAX_REPLY) as usize);
     while let Some(chunk) = response.chunk().await.expect("read reply") {
+        assert!(
+            buf.len() + chunk.len() <= buf.capacity(),
+            "reply larger than its Content-Length or {MAX_REPLY} bytes"
+        );
         buf.extend_from_slice(&chunk);
     }
     let reply: Reply = serde_json::from_slice(&buf).expect("parse reply");

@@ -1,8 +1,11 @@
 //! Runs each program on the from-audio job against the loopback server, paired, and prints peak
 //! RSS and CPU (user + system) medians with ratios to the first program (the floor).
 //!
-//! Usage: `runner [--rounds N] [--in-bytes N] [--out-bytes N] NAME=PATH ...`
+//! Usage: `runner [--rounds N] [--in-bytes N] [--out-bytes N] [--chunked] NAME=PATH ...`
 //! Each program is run as `PATH IN OUT` with AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY set.
+//! With `--chunked` the server sends the reply with `Transfer-Encoding: chunked` and no
+//! Content-Length, in 16 KiB chunks (as a proxy that re-chunks it would); by default it sends one
+//! body with a Content-Length, as Azure does.
 //! The last column says whether each program is within the performance issue's goal: at most
 //! 1.25x the floor's peak RSS and 1.5x its CPU.
 
@@ -23,6 +26,7 @@ fn main() {
     let mut rounds = 11usize;
     let mut in_bytes = 16 << 20;
     let mut out_bytes = 4 << 20;
+    let mut framing = aoa_e2e_bench::server::Reply::ContentLength;
     let mut programs: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -35,6 +39,7 @@ fn main() {
             "--rounds" => rounds = num("--rounds"),
             "--in-bytes" => in_bytes = num("--in-bytes"),
             "--out-bytes" => out_bytes = num("--out-bytes"),
+            "--chunked" => framing = aoa_e2e_bench::server::Reply::Chunked,
             _ => {
                 let (name, path) = a.split_once('=').expect("NAME=PATH");
                 programs.push((name.to_owned(), path.to_owned()));
@@ -49,12 +54,19 @@ fn main() {
     let in_audio = aoa_e2e_bench::wav(in_bytes);
     std::fs::write(&input, &in_audio).expect("write input");
     let out_audio = aoa_e2e_bench::wav(out_bytes);
-    let server = aoa_e2e_bench::server::start(&in_audio, &out_audio);
+    let server = aoa_e2e_bench::server::start(&in_audio, &out_audio, framing);
     drop(in_audio);
     println!(
-        "job: {} MiB WAV in, {} MiB of audio out; server {}; {} paired rounds (+1 warm-up)",
+        "job: {} MiB WAV in, {} MiB of audio out; reply {}; server {}; {} paired rounds (+1 warm-up)",
         in_bytes as f64 / 1048576.0,
         out_bytes as f64 / 1048576.0,
+        match framing {
+            aoa_e2e_bench::server::Reply::ContentLength => "with Content-Length".to_owned(),
+            aoa_e2e_bench::server::Reply::Chunked => format!(
+                "chunked ({} KiB chunks, no Content-Length)",
+                aoa_e2e_bench::server::CHUNK / 1024
+            ),
+        },
         server.endpoint,
         rounds
     );
