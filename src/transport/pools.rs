@@ -67,6 +67,15 @@ fn build(plain_http: bool, connect_timeout: Option<Duration>) -> Result<reqwest:
     // The request timeout is applied per attempt by the transport (with tokio's timer), not
     // by reqwest, so that it can change per request and does not cut streams short.
     http
+        // The same bytes on the wire whatever else in the program turned on reqwest's features
+        // (azure_identity's defaults turn on gzip and deflate, reqwest's own http2): no
+        // `Accept-Encoding`, so replies keep their `Content-Length` and the audio is decoded
+        // in the buffer it arrived in; HTTP/1.1, as documented and tested.
+        .no_gzip()
+        .no_deflate()
+        .no_brotli()
+        .no_zstd()
+        .http1_only()
         // A custom `api-key` header would follow a redirect to another host: never follow.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!(

@@ -391,6 +391,9 @@ pub fn check_request(r: &wiremock::Request, key: &str) -> Value {
     assert!(header(r, "user-agent")
         .unwrap()
         .starts_with("azure-openai-audio/"));
+    // The dev-dependencies turn on reqwest's gzip and deflate, as azure_identity's default
+    // features do in an app: the crate still asks for no compression.
+    assert_eq!(header(r, "accept-encoding"), None);
     serde_json::from_slice(&r.body).unwrap()
 }
 
