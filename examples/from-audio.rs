@@ -20,7 +20,7 @@ async fn main() -> ExitCode {
     let out = args.next().unwrap_or_else(|| "analysis.wav".to_owned());
     let (client, _emulator) = match common::client().await {
         Ok(c) => c,
-        Err(e) => return common::fail("from-audio", &e),
+        Err(e) => return common::fail("from-audio", &*e),
     };
     let audio = match InputAudio::from_file_as(&input, InputAudioFormat::Wav).await {
         Ok(a) => a,

@@ -18,7 +18,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| "dog.wav".to_owned());
     let (client, _emulator) = match common::client().await {
         Ok(c) => c,
-        Err(e) => return common::fail("multi-turn", &e),
+        Err(e) => return common::fail("multi-turn", &*e),
     };
     let audio = match InputAudio::from_file_as(&input, InputAudioFormat::Wav).await {
         Ok(a) => a,

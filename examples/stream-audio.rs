@@ -15,15 +15,23 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use azure_openai_audio::{AudioFormat, ChatRequest, Message, Pcm16WavWriter, Voice};
+use azure_openai_audio_emulator::BoxError;
 use futures_util::StreamExt;
 
 enum Failure {
-    Service(azure_openai_audio::Error),
+    /// The client could not be made (or the emulator started), or the service failed.
+    Service(BoxError),
     File(PathBuf, std::io::Error),
 }
 
 impl From<azure_openai_audio::Error> for Failure {
     fn from(e: azure_openai_audio::Error) -> Self {
+        Failure::Service(Box::new(e))
+    }
+}
+
+impl From<BoxError> for Failure {
+    fn from(e: BoxError) -> Self {
         Failure::Service(e)
     }
 }
@@ -36,7 +44,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| PathBuf::from("stream.wav"));
     match run(out).await {
         Ok(()) => ExitCode::SUCCESS,
-        Err(Failure::Service(e)) => common::fail("stream-audio", &e),
+        Err(Failure::Service(e)) => common::fail("stream-audio", &*e),
         Err(Failure::File(path, e)) => {
             eprintln!("stream-audio: cannot write {}: {e}", path.display());
             ExitCode::FAILURE

@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
         .unwrap_or_else(|| "dog.wav".to_owned());
     let (client, _emulator) = match common::client().await {
         Ok(c) => c,
-        Err(e) => return common::fail("to-audio", &e),
+        Err(e) => return common::fail("to-audio", &*e),
     };
     let request = ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
         .audio(Voice::Alloy, AudioFormat::Wav);

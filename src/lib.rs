@@ -25,7 +25,9 @@
 //! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
-//! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
+//!
+//! An offline emulator of the endpoint, for examples and tests in any language, is a crate of its
+//! own: `azure-openai-audio-emulator` (a library and a binary).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
@@ -36,8 +38,6 @@ pub mod audio;
 pub mod chat;
 pub mod client;
 pub mod credential;
-#[cfg(feature = "emulator")]
-pub mod emulator;
 pub mod error;
 pub mod metadata;
 pub mod transport;

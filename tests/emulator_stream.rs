@@ -1,14 +1,12 @@
 //! The client's streaming call against the offline emulator, end to end: typed chunks, the
 //! accumulator, and a conversation that continues from a streamed reply.
-#![cfg(feature = "emulator")]
+mod common;
 
-mod emulator_support;
-
-use azure_openai_audio::emulator::Emulator;
 use azure_openai_audio::{
     AudioFormat, ChatCompletion, ChatRequest, ContentPart, Conversation, InputAudio, Message, Voice,
 };
-use emulator_support::wav;
+use azure_openai_audio_emulator::Emulator;
+use common::wav;
 use futures_util::StreamExt;
 
 #[tokio::test]
@@ -99,7 +97,7 @@ fn normalized(mut reply: ChatCompletion) -> ChatCompletion {
 async fn a_collected_stream_equals_the_complete_reply_to_the_same_request() {
     let emulator = Emulator::start().await.unwrap();
     let client = emulator.client().unwrap();
-    let question = InputAudio::from_bytes(wav(16_000, 1, 8_000)).unwrap();
+    let question = InputAudio::from_bytes(wav(8_000, 16_000)).unwrap();
     let requests = [
         ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
             .audio(Voice::Alloy, AudioFormat::Pcm16),

@@ -202,7 +202,7 @@ mod tests {
     fn the_401_is_the_recorded_one() {
         let path = concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/recordings/azure-error-401-invalid-key.2024-10-21.recording.json"
+            "/../tests/fixtures/recordings/azure-error-401-invalid-key.2024-10-21.recording.json"
         );
         let text = std::fs::read_to_string(path).unwrap();
         let recorded: Value = serde_json::from_str(&text).unwrap();

@@ -1,9 +1,11 @@
-//! An offline emulator of the Azure OpenAI audio chat endpoint (feature `emulator`).
+//! An offline emulator of Azure OpenAI's audio chat completions, on loopback.
 //!
-//! An HTTP server on loopback that answers
+//! A real HTTP server that answers
 //! `POST /openai/deployments/{deployment}/chat/completions?api-version=...` and
-//! `POST /openai/v1/chat/completions` the way the service does, so the examples run without
-//! Azure and applications can be tested offline:
+//! `POST /openai/v1/chat/completions` the way the service does, so examples run without Azure
+//! and applications in any language can be tested offline. Run it as a program
+//! (`cargo run -p azure-openai-audio-emulator`, see the crate's README) or start it from Rust
+//! tests with [`Emulator::start`]:
 //!
 //! - an `api-key` (any non-empty one, or the one set with [`EmulatorBuilder::api_key`]) or a
 //!   non-empty bearer token is required; otherwise a 401 with Azure's body;
@@ -25,15 +27,16 @@
 //!   route) still has its body read and thrown away first, so a client sending a large body
 //!   gets the answer, not a broken pipe; a body over 64 MiB gets a 413, and one that stops
 //!   arriving for 30 s a 408 (both with `Connection: close` when the rest was not read);
-//! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection.
+//! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection;
+//!   they are queued from Rust ([`Emulator::inject`]) or over HTTP (`POST /_emulator/faults`).
 //!
 //! The server runs on the Tokio runtime that starts it. [`Emulator::shutdown`]`.await` stops it
 //! and frees its port at once; dropping the [`Emulator`] stops it a moment later.
 //!
 //! ```
 //! # tokio::runtime::Runtime::new().unwrap().block_on(async {
-//! use azure_openai_audio::emulator::Emulator;
 //! use azure_openai_audio::{AudioFormat, ChatRequest, Message, Voice};
+//! use azure_openai_audio_emulator::Emulator;
 //!
 //! let emulator = Emulator::start().await?;
 //! let client = emulator.client()?;
@@ -43,12 +46,16 @@
 //! let audio = reply.audio().expect("a spoken reply");
 //! assert_eq!(audio.transcript, "You said: Is a golden retriever a good family dog?");
 //! assert!(audio.data.starts_with(b"RIFF"));
-//! # Ok::<(), azure_openai_audio::Error>(()) }).unwrap();
+//! # Ok::<(), Box<dyn std::error::Error>>(()) }).unwrap();
 //! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
+mod admin;
 mod body;
 mod errors;
 mod faults;
+mod from_env;
 mod measure;
 mod reply;
 mod server;
@@ -57,9 +64,11 @@ mod store;
 mod validate;
 
 pub use faults::Fault;
+pub use from_env::{client_from_env_or_emulator, BoxError};
 
 use std::fmt;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -68,9 +77,8 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::client::{env, Client, ClientBuilder, DEFAULT_DEPLOYMENT};
-use crate::credential::Credential;
-use crate::error::{Error, Result};
+use azure_openai_audio::client::DEFAULT_DEPLOYMENT;
+use azure_openai_audio::{Client, ClientBuilder, Credential};
 use server::{Config, State};
 
 /// The key [`Emulator::api_key`] returns when none was set (any non-empty key is accepted then).
@@ -109,14 +117,16 @@ pub struct Emulator {
 impl Emulator {
     /// Starts an emulator with the default options on `127.0.0.1` and a free port.
     ///
-    /// Must be called inside a Tokio runtime; the server runs on it.
-    pub async fn start() -> Result<Emulator> {
+    /// Must be called inside a Tokio runtime; the server runs on it. Fails when there is none,
+    /// or when the address cannot be bound (the error names it).
+    pub async fn start() -> io::Result<Emulator> {
         Self::builder().start().await
     }
 
     /// A builder, for the options.
     pub fn builder() -> EmulatorBuilder {
         EmulatorBuilder {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             config: Config {
                 api_key: None,
@@ -130,7 +140,7 @@ impl Emulator {
         }
     }
 
-    /// The endpoint to give a client: `http://127.0.0.1:<port>`.
+    /// The endpoint to give a client: `http://127.0.0.1:<port>` (or the [`host`](EmulatorBuilder::host) set).
     pub fn endpoint(&self) -> &str {
         &self.endpoint
     }
@@ -146,7 +156,7 @@ impl Emulator {
     }
 
     /// A client for this emulator and the deployment `gpt-4o-mini-audio-preview`.
-    pub fn client(&self) -> Result<Client> {
+    pub fn client(&self) -> azure_openai_audio::Result<Client> {
         self.client_builder(DEFAULT_DEPLOYMENT).build()
     }
 
@@ -212,6 +222,7 @@ impl fmt::Debug for Emulator {
 
 /// Options for an [`Emulator`]. Setters never fail; [`start`](EmulatorBuilder::start) reports problems.
 pub struct EmulatorBuilder {
+    host: IpAddr,
     port: u16,
     config: Config,
     faults: Vec<(Fault, usize)>,
@@ -219,7 +230,15 @@ pub struct EmulatorBuilder {
 }
 
 impl EmulatorBuilder {
-    /// The port on 127.0.0.1 (default 0: a free one).
+    /// The address to listen on (default `127.0.0.1`). The emulator has no TLS and accepts any
+    /// non-empty key unless [`api_key`](EmulatorBuilder::api_key) is set: keep it on loopback
+    /// unless the network it listens on is yours (a container's, say).
+    pub fn host(mut self, host: impl Into<IpAddr>) -> Self {
+        self.host = host.into();
+        self
+    }
+
+    /// The port (default 0: a free one).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
         self
@@ -269,23 +288,19 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Binds 127.0.0.1 and starts serving on the current Tokio runtime.
-    pub async fn start(self) -> Result<Emulator> {
+    /// Binds the address (`127.0.0.1` and a free port by default) and starts serving on the
+    /// current Tokio runtime.
+    pub async fn start(self) -> io::Result<Emulator> {
         let runtime = tokio::runtime::Handle::try_current().map_err(|e| {
-            Error::config("the emulator must be started inside a Tokio runtime").with_source(e)
+            io::Error::other(format!(
+                "the emulator must be started inside a Tokio runtime ({e})"
+            ))
         })?;
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, self.port))
-            .await
-            .map_err(|e| {
-                Error::config(format!(
-                    "the emulator cannot listen on 127.0.0.1:{}",
-                    self.port
-                ))
-                .with_source(e)
-            })?;
-        let addr = listener.local_addr().map_err(|e| {
-            Error::config("the emulator cannot read its own address").with_source(e)
+        let at = SocketAddr::new(self.host, self.port);
+        let listener = TcpListener::bind(at).await.map_err(|e| {
+            io::Error::new(e.kind(), format!("the emulator cannot listen on {at}: {e}"))
         })?;
+        let addr = listener.local_addr()?;
         let api_key = self
             .config
             .api_key
@@ -311,6 +326,7 @@ impl EmulatorBuilder {
 impl fmt::Debug for EmulatorBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("EmulatorBuilder")
+            .field("host", &self.host)
             .field("port", &self.port)
             .field("api_versions", &self.config.api_versions)
             .field("deployments", &self.config.deployments)
@@ -333,77 +349,9 @@ fn seed() -> u64 {
     h.finish()
 }
 
-/// For examples and quick starts: a client from the environment when `AZURE_OPENAI_ENDPOINT` is
-/// set, else a client for a newly started emulator, returned too: keep it alive while the client
-/// is used by binding it to a name such as `_emulator` (the pattern `_` would drop it, and stop
-/// the server, at once).
-///
-/// The library prints nothing: tell your users which one they got (the crate's examples print
-/// one line on stderr when it is the emulator).
-/// `AZURE_OPENAI_DEPLOYMENT_NAME` and `OPENAI_API_VERSION` are honoured either way.
-///
-/// ```no_run
-/// # async fn f() -> azure_openai_audio::Result<()> {
-/// let (client, emulator) = azure_openai_audio::emulator::client_from_env_or_emulator().await?;
-/// if let Some(emulator) = &emulator {
-///     eprintln!("AZURE_OPENAI_ENDPOINT is not set: using the offline emulator at {}", emulator.endpoint());
-/// }
-/// # Ok(()) }
-/// ```
-pub async fn client_from_env_or_emulator() -> Result<(Client, Option<Emulator>)> {
-    client_from_vars_or_emulator(|name| std::env::var(name)).await
-}
-
-async fn client_from_vars_or_emulator(
-    var: impl Fn(&str) -> std::result::Result<String, std::env::VarError>,
-) -> Result<(Client, Option<Emulator>)> {
-    if var(env::ENDPOINT).is_ok_and(|v| !v.trim().is_empty()) {
-        return Ok((Client::builder_from_vars(var)?.build()?, None));
-    }
-    let emulator = Emulator::start().await?;
-    let client = Client::builder_from_vars(|name| match name {
-        env::ENDPOINT => Ok(emulator.endpoint().to_owned()),
-        env::API_KEY => Ok(emulator.api_key().to_owned()),
-        other => var(other),
-    })?
-    .build()?;
-    Ok((client, Some(emulator)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::env::VarError;
-
-    #[tokio::test]
-    async fn examples_use_the_emulator_only_without_an_endpoint() {
-        let (client, emulator) = client_from_vars_or_emulator(|name| match name {
-            "OPENAI_API_VERSION" => Ok("2025-03-01-preview".to_owned()),
-            _ => Err(VarError::NotPresent),
-        })
-        .await
-        .unwrap();
-        let emulator = emulator.expect("an emulator when AZURE_OPENAI_ENDPOINT is unset");
-        assert_eq!(
-            client.endpoint().as_str(),
-            format!("{}/", emulator.endpoint())
-        );
-        assert_eq!(client.deployment(), DEFAULT_DEPLOYMENT);
-        assert_eq!(client.api_version(), "2025-03-01-preview");
-        let request = crate::ChatRequest::new([crate::Message::user("hi")]);
-        let reply = client.chat().complete(&request).await.unwrap();
-        assert_eq!(reply.text(), Some("You said: hi."));
-
-        let (client, emulator) = client_from_vars_or_emulator(|name| match name {
-            "AZURE_OPENAI_ENDPOINT" => Ok("https://r.openai.azure.com".to_owned()),
-            "AZURE_OPENAI_API_KEY" => Ok("k".to_owned()),
-            _ => Err(VarError::NotPresent),
-        })
-        .await
-        .unwrap();
-        assert!(emulator.is_none());
-        assert_eq!(client.endpoint().as_str(), "https://r.openai.azure.com/");
-    }
 
     #[tokio::test]
     async fn dropping_or_shutting_down_closes_the_port() {

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::validate::{OutFormat, Plan, VOICES};
 
 /// Output sample rate (as the service's pcm16): 24 kHz, mono, 16-bit.
-pub(crate) const SAMPLE_RATE: u32 = crate::audio::PCM16_SAMPLE_RATE;
+pub(crate) const SAMPLE_RATE: u32 = 24_000;
 /// Samples of audio per transcript character: 60 ms.
 pub(crate) const SAMPLES_PER_CHAR: usize = (SAMPLE_RATE as usize) * 60 / 1000;
 /// The longest quote of the prompt a transcript repeats, in characters.
@@ -281,7 +281,7 @@ pub(crate) fn completion(reply: &Reply) -> Result<Value, hound::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::measure::Measured;
+    use crate::measure::Measured;
 
     fn plan() -> Plan {
         Plan {

@@ -22,6 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinSet;
 
+use super::admin;
 use super::body::{drain, read_body, Read};
 use super::errors::Failure;
 use super::faults::{Fault, FaultQueue};
@@ -40,6 +41,8 @@ pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
 pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The api-versions the `/openai/v1` route accepts besides none.
 const V1_VERSIONS: &[&str] = &["v1", "preview", "latest"];
+/// The api-version a 429 names when the request had none (the `/openai/v1` route).
+const V1_RATE_LIMIT_VERSION: &str = "2025-01-01-preview";
 
 type Body = UnsyncBoxBody<Bytes, Infallible>;
 
@@ -188,18 +191,22 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     let client_request_id = req.headers().get("x-ms-client-request-id").cloned();
     let mut deployment = None;
     const JSON: &str = "application/json";
-    let (status, content_type, headers, body) =
-        match chat(&state, req, &request_id, &mut deployment).await {
-            Ok(Answer::Json(v)) => (200, JSON, Vec::new(), full(&v)),
-            Ok(Answer::Stream(events)) => (
-                200,
-                "text/event-stream; charset=utf-8",
-                vec![("cache-control", "no-cache".to_owned())],
-                stream(events, &state.config),
-            ),
-            Err(Stop::Fail(f)) => (f.status, JSON, f.headers, full(&f.body)),
-            Err(Stop::Disconnect) => return Err(Disconnect),
-        };
+    let outcome = if req.uri().path().starts_with(admin::PREFIX) {
+        own_route(&state, req).await
+    } else {
+        chat(&state, req, &request_id, &mut deployment).await
+    };
+    let (status, content_type, headers, body) = match outcome {
+        Ok(Answer::Json(v)) => (200, JSON, Vec::new(), full(&v)),
+        Ok(Answer::Stream(events)) => (
+            200,
+            "text/event-stream; charset=utf-8",
+            vec![("cache-control", "no-cache".to_owned())],
+            stream(events, &state.config),
+        ),
+        Err(Stop::Fail(f)) => (f.status, JSON, f.headers, full(&f.body)),
+        Err(Stop::Disconnect) => return Err(Disconnect),
+    };
     let mut response = Response::new(body);
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let h = response.headers_mut();
@@ -213,7 +220,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     if let Some(d) = &deployment {
         set(h, "x-ms-deployment-name", d);
     }
-    if status == 200 {
+    if status == 200 && deployment.is_some() {
         set(h, "x-ms-rai-invoked", "true");
     }
     for (name, value) in headers {
@@ -269,15 +276,7 @@ async fn chat(
             });
         }
     };
-    let body = match read_body(body, MAX_BODY, BODY_IDLE_TIMEOUT).await {
-        Read::Whole(bytes) => bytes,
-        Read::TooLarge { drained } => {
-            let f = Failure::body_too_large(MAX_BODY);
-            return Err(if drained { f } else { f.closing() }.into());
-        }
-        Read::Stalled => return Err(Failure::body_timeout(BODY_IDLE_TIMEOUT).closing().into()),
-        Read::Broken => return Err(Stop::Disconnect), // the client went away mid-body
-    };
+    let body = whole(body, MAX_BODY).await?;
     let config = &state.config;
     let json: Value = serde_json::from_slice(&body).map_err(|_| Failure::unparsable_json())?;
     let deployment = match deployment {
@@ -322,6 +321,26 @@ async fn chat(
     Ok(answer)
 }
 
+/// A request to the emulator's own routes ([`admin`]): its body is small, read before anything.
+async fn own_route(state: &State, req: Request<Incoming>) -> Result<Answer, Stop> {
+    let (parts, body) = req.into_parts();
+    let body = whole(body, admin::MAX_BODY).await?;
+    Ok(Answer::Json(admin::answer(state, &parts, &body)?))
+}
+
+/// The whole request body, or the answer when it is over `limit` or stops arriving.
+async fn whole(body: Incoming, limit: usize) -> Result<Bytes, Stop> {
+    match read_body(body, limit, BODY_IDLE_TIMEOUT).await {
+        Read::Whole(bytes) => Ok(bytes),
+        Read::TooLarge { drained } => {
+            let f = Failure::body_too_large(limit);
+            Err(if drained { f } else { f.closing() }.into())
+        }
+        Read::Stalled => Err(Failure::body_timeout(BODY_IDLE_TIMEOUT).closing().into()),
+        Read::Broken => Err(Stop::Disconnect), // the client went away mid-body
+    }
+}
+
 /// What is decided before the body is read, in the service's order: the route, an injected
 /// fault, the credential, the api-version and the deployment. `Ok` carries the deployment of
 /// the deployments route (`None` on `/openai/v1`, where it is the body's `model`).
@@ -343,9 +362,7 @@ async fn gate(
     });
     match state.faults.next() {
         Some(Fault::RateLimit { retry_after }) => {
-            let version = api_version
-                .as_deref()
-                .unwrap_or(crate::client::DEFAULT_API_VERSION);
+            let version = api_version.as_deref().unwrap_or(V1_RATE_LIMIT_VERSION);
             return Err(Failure::rate_limited(retry_after, version).into());
         }
         Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
@@ -396,7 +413,7 @@ fn route(path: &str) -> Option<Route> {
 }
 
 /// An `api-key` (the configured one, or any non-empty one), or a non-empty bearer token.
-fn check_credential(config: &Config, headers: &HeaderMap) -> Result<(), Failure> {
+pub(crate) fn check_credential(config: &Config, headers: &HeaderMap) -> Result<(), Failure> {
     if let Some(key) = headers.get("api-key") {
         let key = key.to_str().unwrap_or_default().trim();
         let accepted = match &config.api_key {

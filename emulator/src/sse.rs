@@ -114,8 +114,8 @@ fn event(value: &Value) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::emulator::reply::Spoken;
-    use crate::emulator::validate::OutFormat;
+    use crate::reply::Spoken;
+    use crate::validate::OutFormat;
 
     fn reply(audio: bool) -> Reply {
         let transcript = "Hello big world.".to_owned();

@@ -6,9 +6,10 @@ use serde_json::Value;
 use super::errors::Failure;
 use super::measure::{measure, Measured};
 use super::store::{AudioStore, Lookup};
-use crate::audio::MAX_INPUT_AUDIO_BYTES;
+/// The most audio an `input_audio` part may hold, decoded: the service's 20 MiB.
+pub(crate) const MAX_INPUT_AUDIO_BYTES: u64 = 20 * 1024 * 1024;
 
-/// The voices the emulator speaks with (the crate's [`Voice`](crate::Voice) values).
+/// The voices the emulator speaks with (the SDK's `Voice` values).
 pub(crate) const VOICES: &[&str] = &[
     "alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx", "sage", "shimmer", "verse",
     "marin", "cedar",

@@ -1,13 +1,8 @@
-//! `cargo run --example emulator`, end to end: the built example binary on a free port serves a
-//! chat request, and Ctrl-C (SIGINT) stops it cleanly.
-//!
-//! The binary is the one `cargo test` builds with the examples; `cargo test --test
-//! emulator_example` alone does not rebuild it, so this checks it is newer than its sources.
-#![cfg(all(feature = "emulator", unix))]
+//! The `azure-openai-audio-emulator` binary, end to end: on a free port it prints its endpoint
+//! and key, serves a chat request (raw HTTP, as from another language, and the SDK's client),
+//! takes faults over HTTP, and Ctrl-C (SIGINT) stops it cleanly.
+#![cfg(unix)]
 
-mod common;
-
-use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -15,30 +10,7 @@ use azure_openai_audio::{AudioFormat, ChatRequest, Client, Credential, Message, 
 use tokio::io::{AsyncBufReadExt as _, BufReader};
 use tokio::process::Command;
 
-fn modified(path: &Path) -> std::time::SystemTime {
-    std::fs::metadata(path).unwrap().modified().unwrap()
-}
-
-/// Fails, rather than testing an old build, when the example or the emulator changed since the
-/// binary was built.
-fn assert_fresh(bin: &Path) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut sources = vec![root.join("examples/emulator.rs")];
-    for dir in ["src/emulator"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            sources.push(entry.unwrap().path());
-        }
-    }
-    let built = modified(bin);
-    for source in sources {
-        assert!(
-            modified(&source) <= built,
-            "{} is older than {}: run `cargo build --example emulator` (or all of `cargo test`)",
-            bin.display(),
-            source.display()
-        );
-    }
-}
+const BIN: &str = env!("CARGO_BIN_EXE_azure-openai-audio-emulator");
 
 /// A bound on each wait, so a broken binary fails the test instead of hanging it (not a
 /// measure of speed).
@@ -49,11 +21,9 @@ async fn bounded<F: std::future::Future>(what: &str, f: F) -> F::Output {
 }
 
 #[tokio::test]
-async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
-    let bin = common::example_binary("emulator");
-    assert_fresh(&bin);
+async fn the_binary_serves_on_a_free_port_and_stops_on_sigint() {
     // Killed if the test fails anywhere before it exits.
-    let mut child = Command::new(&bin)
+    let mut child = Command::new(BIN)
         .args(["--port", "0"])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -71,6 +41,11 @@ async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
         .strip_prefix("http://127.0.0.1:")
         .unwrap_or_else(|| panic!("the first line is the endpoint: {endpoint:?}"));
     assert_ne!(port.parse::<u16>().unwrap(), 0, "a real port was chosen");
+    let mut key = String::new();
+    bounded("the key line", stdout.read_line(&mut key))
+        .await
+        .unwrap();
+    assert_eq!(key, "emulator-key\n");
 
     // Raw HTTP, as a client in another language would call it.
     let url = format!(
@@ -105,6 +80,39 @@ async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
     assert_eq!(reply.audio().unwrap().transcript, "You said: Hello.");
     assert!(reply.audio().unwrap().data.starts_with(b"RIFF"));
 
+    // A fault queued over HTTP, as another language would: the next chat request gets a 500.
+    let http = reqwest::Client::new();
+    let queued = bounded(
+        "the fault request",
+        http.post(format!("{endpoint}/_emulator/faults"))
+            .header("api-key", "emulator-key")
+            .body(r#"{"fault": "server_error"}"#)
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(queued.status(), 200);
+    assert_eq!(queued.text().await.unwrap(), r#"{"pending":1}"#);
+    let failed = bounded(
+        "the faulted request",
+        http.post(&url)
+            .header("api-key", "emulator-key")
+            .body(r#"{"messages":[{"role":"user","content":"Hello"}]}"#)
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(failed.status(), 500);
+    let left = bounded(
+        "the pending faults",
+        http.get(format!("{endpoint}/_emulator/faults"))
+            .header("api-key", "emulator-key")
+            .send(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(left.text().await.unwrap(), r#"{"pending":0}"#);
+
     let pid = child.id().expect("still running").to_string();
     let kill = std::process::Command::new("kill")
         .args(["-INT", &pid])
@@ -114,7 +122,10 @@ async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
     let status = bounded("the exit after SIGINT", child.wait())
         .await
         .unwrap();
-    let stderr = common::stderr_of(&mut child).await;
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
     assert_eq!(status.code(), Some(0), "{status}; stderr: {stderr}");
     assert!(
         stderr.starts_with("Offline Azure OpenAI audio emulator.\n"),
@@ -125,4 +136,100 @@ async fn the_emulator_example_serves_on_a_free_port_and_stops_on_sigint() {
     // It let go of its port.
     let refused = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await;
     assert!(refused.is_err(), "the port is still open after the exit");
+}
+
+#[tokio::test]
+async fn bad_arguments_exit_with_status_2_and_one_line() {
+    for (args, says) in [
+        (
+            &["--port", "http"][..],
+            "--port: \"http\" is not a port (0 to 65535)",
+        ),
+        (&["--port"][..], "--port needs a value"),
+        (
+            &["--host", "localhost"][..],
+            "--host: \"localhost\" is not an IP address",
+        ),
+        (&["--fast"][..], "unknown argument \"--fast\""),
+        (&["--api-key="][..], "--api-key: the key is empty"),
+    ] {
+        let out = bounded("the refusal", Command::new(BIN).args(args).output())
+            .await
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr,
+            format!("azure-openai-audio-emulator: {says} (try --help)\n"),
+            "{args:?}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    let help = bounded("--help", Command::new(BIN).arg("--help").output())
+        .await
+        .unwrap();
+    assert!(help.status.success());
+    let usage = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        usage.starts_with("Usage: azure-openai-audio-emulator [OPTIONS]"),
+        "{usage}"
+    );
+    assert!(usage.contains("--api-key KEY"), "{usage}");
+}
+
+#[tokio::test]
+async fn options_reach_the_server() {
+    let mut child = Command::new(BIN)
+        .args([
+            "--api-key",
+            "sk-emu",
+            "--deployments=voice,other",
+            "--api-versions",
+            "2025-01-01-preview",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let endpoint = bounded("the endpoint line", stdout.next_line())
+        .await
+        .unwrap()
+        .unwrap();
+    let key = bounded("the key line", stdout.next_line())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(key, "sk-emu");
+    let request = ChatRequest::new([Message::user("Hello")]);
+    let client = |deployment: &str, key: &str| {
+        Client::builder(&endpoint, deployment, Credential::api_key(key))
+            .max_retries(0)
+            .build()
+            .unwrap()
+    };
+    let reply = bounded(
+        "a request",
+        client("voice", "sk-emu").chat().complete(&request),
+    )
+    .await
+    .unwrap();
+    assert_eq!(reply.text(), Some("You said: Hello."));
+    let e = bounded(
+        "another key",
+        client("voice", "other-key").chat().complete(&request),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status(), Some(401), "{e}");
+    let e = bounded(
+        "another deployment",
+        client("nope", "sk-emu").chat().complete(&request),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.code(), Some("DeploymentNotFound"), "{e}");
+    child.kill().await.unwrap();
 }

@@ -1,15 +1,13 @@
 //! End-to-end checks of the offline emulator's injected faults and of how it treats request
 //! bodies it refuses or that stop arriving: the crate's own client, and raw HTTP.
-#![cfg(feature = "emulator")]
-
-mod emulator_support;
+mod support;
 
 use std::time::Duration;
 
-use azure_openai_audio::emulator::{Emulator, Fault};
 use azure_openai_audio::{AudioFormat, ChatRequest, ErrorKind, Message, Voice};
-use emulator_support::*;
+use azure_openai_audio_emulator::{Emulator, Fault};
 use serde_json::{json, Value};
+use support::*;
 
 #[tokio::test]
 async fn injected_rate_limits_and_server_errors_look_like_azure() {
@@ -264,4 +262,86 @@ async fn a_body_over_64_mib_gets_a_413_not_a_broken_pipe() {
         let text = response.text().await.unwrap();
         assert!(text.contains("RequestEntityTooLarge"), "{text}");
     }
+}
+
+/// A request to `/_emulator/faults`; returns the status and the JSON body.
+async fn faults_route(
+    emulator: &Emulator,
+    method: reqwest::Method,
+    key: &str,
+    body: &str,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .request(method, format!("{}/_emulator/faults", emulator.endpoint()))
+        .header("api-key", key)
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (
+        status,
+        serde_json::from_str(&response.text().await.unwrap()).unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn faults_are_queued_over_http_for_clients_in_any_language() {
+    use reqwest::Method;
+    let emulator = Emulator::builder().api_key("k").start().await.unwrap();
+    let hi = json!({"messages": [{"role": "user", "content": "hi"}]});
+    let (status, body) = faults_route(
+        &emulator,
+        Method::POST,
+        "k",
+        r#"{"fault": "rate_limit", "retry_after_ms": 2500, "times": 2}"#,
+    )
+    .await;
+    assert_eq!((status, body), (200, json!({"pending": 2})));
+    let (status, body) =
+        faults_route(&emulator, Method::POST, "k", r#"{"fault": "server_error"}"#).await;
+    assert_eq!((status, body), (200, json!({"pending": 3})));
+    assert_eq!(emulator.pending_faults(), 3);
+    // The route itself consumes no fault, and needs the key.
+    let (status, body) = faults_route(&emulator, Method::GET, "k", "").await;
+    assert_eq!((status, body), (200, json!({"pending": 3})));
+    let (status, body) = faults_route(&emulator, Method::GET, "wrong", "").await;
+    assert_eq!(status, 401);
+    assert_eq!(body["error"]["code"], "401");
+
+    // They play in order on the chat route, as the Rust API's do.
+    for _ in 0..2 {
+        let (status, headers, _) = post(&emulator, &hi).await;
+        assert_eq!(status, 429);
+        assert_eq!(headers["retry-after-ms"], "2500");
+    }
+    let (status, _, _) = post(&emulator, &hi).await;
+    assert_eq!(status, 500);
+    let (status, _, _) = post(&emulator, &hi).await;
+    assert_eq!(status, 200);
+
+    // DELETE forgets them.
+    let delay = r#"{"fault": "delay", "delay_ms": 60000, "times": 5}"#;
+    let (status, body) = faults_route(&emulator, Method::POST, "k", delay).await;
+    assert_eq!((status, body), (200, json!({"pending": 5})));
+    let (status, body) = faults_route(&emulator, Method::DELETE, "k", "").await;
+    assert_eq!((status, body), (200, json!({"pending": 0})));
+    let (status, _, _) = post(&emulator, &hi).await;
+    assert_eq!(status, 200);
+
+    // Bad bodies are 400s that name the parameter; other paths under /_emulator/ are 404s.
+    let (status, body) = faults_route(&emulator, Method::POST, "k", r#"{"fault": "meteor"}"#).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["param"], "fault");
+    let (status, body) = faults_route(&emulator, Method::POST, "k", "{not json").await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    let response = reqwest::Client::new()
+        .get(format!("{}/_emulator/nothing", emulator.endpoint()))
+        .header("api-key", "k")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert_eq!(emulator.pending_faults(), 0);
 }

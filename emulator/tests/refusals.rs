@@ -1,16 +1,14 @@
 //! End-to-end checks of what the offline emulator refuses: the crate's own client, and raw HTTP
 //! where the client would refuse to send the request. Its faults: tests/emulator_faults.rs.
-#![cfg(feature = "emulator")]
-
-mod emulator_support;
+mod support;
 
 use std::time::Duration;
 
-use azure_openai_audio::emulator::Emulator;
 use azure_openai_audio::{AudioFormat, ChatRequest, Conversation, Message, Route, Voice};
+use azure_openai_audio_emulator::Emulator;
 use base64::Engine as _;
-use emulator_support::*;
 use serde_json::{json, Value};
+use support::*;
 
 #[tokio::test]
 async fn unknown_and_expired_audio_ids_are_refused() {

@@ -1,18 +1,16 @@
 //! End-to-end checks of the offline emulator's replies: the crate's own client (and raw HTTP for
 //! streams) against a real emulator on loopback.
-#![cfg(feature = "emulator")]
-
-mod emulator_support;
+mod support;
 
 use std::io::Cursor;
 
-use azure_openai_audio::emulator::Emulator;
 use azure_openai_audio::{
     AudioFormat, ChatRequest, ContentPart, Conversation, InputAudio, Message, Voice,
 };
+use azure_openai_audio_emulator::Emulator;
 use base64::Engine as _;
-use emulator_support::*;
 use serde_json::{json, Value};
+use support::*;
 
 #[tokio::test]
 async fn to_audio_returns_a_playable_wav_whose_length_follows_the_transcript() {

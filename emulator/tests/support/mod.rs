@@ -1,19 +1,20 @@
-//! Helpers shared by the emulator tests.
+//! Helpers shared by the emulator's tests.
 #![allow(dead_code)] // each test file uses some of them
 
 use std::io::Cursor;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use azure_openai_audio::emulator::Emulator;
 use azure_openai_audio::{AudioFormat, ChatRequest, Message, Voice};
+use azure_openai_audio_emulator::Emulator;
 use serde_json::{json, Value};
 
 pub const API_VERSION: &str = "2025-01-01-preview";
 pub const SAMPLES_PER_CHAR: usize = 1440; // 60 ms at 24 kHz
 
+/// A real recording, from the SDK's fixtures (the emulator's replies are checked against them).
 pub fn recording(name: &str) -> Value {
     let path = format!(
-        "{}/tests/fixtures/recordings/{name}",
+        "{}/../tests/fixtures/recordings/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
