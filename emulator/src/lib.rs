@@ -349,6 +349,11 @@ fn seed() -> u64 {
     h.finish()
 }
 
+/// The README's Rust example is compiled as a doctest, so it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(test)]
 mod tests {
     use super::*;
