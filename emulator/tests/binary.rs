@@ -20,6 +20,13 @@ async fn bounded<F: std::future::Future>(what: &str, f: F) -> F::Output {
         .unwrap_or_else(|_| panic!("{what}: nothing after 60 s"))
 }
 
+/// Sends `request` with the key the emulator accepts by default, within the bound.
+async fn send(what: &str, request: reqwest::RequestBuilder) -> reqwest::Response {
+    bounded(what, request.header("api-key", "emulator-key").send())
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn the_binary_serves_on_a_free_port_and_stops_on_sigint() {
     // Killed if the test fails anywhere before it exits.
@@ -51,17 +58,15 @@ async fn the_binary_serves_on_a_free_port_and_stops_on_sigint() {
     let url = format!(
         "{endpoint}/openai/deployments/gpt-4o-audio-preview/chat/completions?api-version=2025-01-01-preview"
     );
-    let response = bounded(
+    let http = reqwest::Client::new();
+    let hello = r#"{"messages":[{"role":"user","content":"Hello"}]}"#;
+    let response = send(
         "the raw request",
-        reqwest::Client::new()
-            .post(&url)
-            .header("api-key", "emulator-key")
+        http.post(&url)
             .header("content-type", "application/json")
-            .body(r#"{"messages":[{"role":"user","content":"Hello"}]}"#)
-            .send(),
+            .body(hello),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
     assert_eq!(body["choices"][0]["message"]["content"], "You said: Hello.");
@@ -81,36 +86,17 @@ async fn the_binary_serves_on_a_free_port_and_stops_on_sigint() {
     assert!(reply.audio().unwrap().data.starts_with(b"RIFF"));
 
     // A fault queued over HTTP, as another language would: the next chat request gets a 500.
-    let http = reqwest::Client::new();
-    let queued = bounded(
+    let faults = format!("{endpoint}/_emulator/faults");
+    let queued = send(
         "the fault request",
-        http.post(format!("{endpoint}/_emulator/faults"))
-            .header("api-key", "emulator-key")
-            .body(r#"{"fault": "server_error"}"#)
-            .send(),
+        http.post(&faults).body(r#"{"fault": "server_error"}"#),
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(queued.status(), 200);
     assert_eq!(queued.text().await.unwrap(), r#"{"pending":1}"#);
-    let failed = bounded(
-        "the faulted request",
-        http.post(&url)
-            .header("api-key", "emulator-key")
-            .body(r#"{"messages":[{"role":"user","content":"Hello"}]}"#)
-            .send(),
-    )
-    .await
-    .unwrap();
+    let failed = send("the faulted request", http.post(&url).body(hello)).await;
     assert_eq!(failed.status(), 500);
-    let left = bounded(
-        "the pending faults",
-        http.get(format!("{endpoint}/_emulator/faults"))
-            .header("api-key", "emulator-key")
-            .send(),
-    )
-    .await
-    .unwrap();
+    let left = send("the pending faults", http.get(&faults)).await;
     assert_eq!(left.text().await.unwrap(), r#"{"pending":0}"#);
 
     let pid = child.id().expect("still running").to_string();
