@@ -43,7 +43,9 @@ pub mod metadata;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
-pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use audio::{
+    AudioData, AudioFormat, AudioSource, ContainerFormat, InputAudio, InputAudioFormat, Voice,
+};
 pub use chat::accumulate::StreamAccumulator;
 pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;

@@ -6,6 +6,7 @@ pub mod options;
 pub(crate) mod pools;
 pub mod retry;
 pub(crate) mod sse;
+pub(crate) mod streamed;
 
 use std::future::Future;
 use std::time::Duration;
