@@ -145,7 +145,9 @@ mod tests {
     fn detects_every_container_from_its_header() {
         let mut mp4 = vec![0, 0, 0, 0x20];
         mp4.extend_from_slice(b"ftypM4A \0\0\0\0");
-        let mut webm = vec![0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82];
+        let mut webm = vec![
+            0x1A, 0x45, 0xDF, 0xA3, 0x9F, 0x42, 0x86, 0x81, 0x01, 0x42, 0x82,
+        ];
         webm.extend_from_slice(b"\x84webm");
         let mut mkv = webm.clone();
         mkv.truncate(11);

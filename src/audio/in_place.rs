@@ -73,7 +73,8 @@ pub(crate) fn parse<T: DeserializeOwned>(
     locate: impl FnOnce(&[u8]) -> Option<Vec<Option<Range<usize>>>>,
     slots: impl FnOnce(&mut T) -> Vec<Option<&mut AudioData>>,
 ) -> Result<T> {
-    let plain = |body: &[u8]| serde_json::from_slice(body).map_err(|e| Error::decode(what).with_source(e));
+    let plain =
+        |body: &[u8]| serde_json::from_slice(body).map_err(|e| Error::decode(what).with_source(e));
     let Some(located) = locate(&body) else {
         return plain(&body);
     };
@@ -252,10 +253,12 @@ mod tests {
         let x = noise(100);
         let e = base64::engine::general_purpose::STANDARD.encode(&x);
         let body = format!("{{\"a\":\"{e}\",\"b\":\"{e}\"}}");
-        let only_a = |body: &[u8]| locate(body).map(|mut v| {
-            v[1] = None;
-            v
-        });
+        let only_a = |body: &[u8]| {
+            locate(body).map(|mut v| {
+                v[1] = None;
+                v
+            })
+        };
         let two: Two = parse(body.into_bytes(), "bad", only_a, slots).unwrap();
         assert_eq!(two.a.as_bytes(), &x[..]);
         assert_eq!(two.b.unwrap().as_bytes(), &x[..]);
@@ -269,8 +272,10 @@ mod tests {
         assert!(e.to_string().contains("not json"), "{e}");
         // A wire type that finds an audio the value does not have.
         let body = b"{\"a\":\"AAAA\",\"b\":\"AAAA\"}".to_vec();
-        let e = parse::<Two>(body, "misplaced", locate, |t: &mut Two| vec![Some(&mut t.a), None])
-            .unwrap_err();
+        let e = parse::<Two>(body, "misplaced", locate, |t: &mut Two| {
+            vec![Some(&mut t.a), None]
+        })
+        .unwrap_err();
         assert!(e.to_string().contains("misplaced"), "{e}");
     }
 }

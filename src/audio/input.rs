@@ -136,9 +136,8 @@ impl InputAudio {
 
     fn checked(source: AudioSource, declared: Option<InputAudioFormat>) -> Result<Self> {
         let detected = source.check(&CHAT_RULES)?;
-        let format = InputAudioFormat::from_container(detected).ok_or_else(|| {
-            Error::invalid_input(format!("{} is {detected}", source.describe()))
-        })?;
+        let format = InputAudioFormat::from_container(detected)
+            .ok_or_else(|| Error::invalid_input(format!("{} is {detected}", source.describe())))?;
         match declared {
             Some(d) if d != format => Err(Error::invalid_input(format!(
                 "{} was declared {d} but its header says {format}",

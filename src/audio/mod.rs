@@ -14,8 +14,8 @@ mod wav;
 
 pub use format::ContainerFormat;
 pub use input::{InputAudio, InputAudioFormat};
-pub use source::{AudioSource, MAX_INPUT_AUDIO_BYTES, MAX_TRANSCRIPTION_AUDIO_BYTES};
 pub use output::AudioData;
+pub use source::{AudioSource, MAX_INPUT_AUDIO_BYTES, MAX_TRANSCRIPTION_AUDIO_BYTES};
 pub use wav::Pcm16WavWriter;
 
 use crate::macros::string_enum;

@@ -63,7 +63,8 @@ impl AudioSource {
         use tokio::io::AsyncReadExt;
         let path = path.as_ref();
         let io_err = |e: std::io::Error| {
-            Error::invalid_input(format!("cannot read audio file {}", path.display())).with_source(e)
+            Error::invalid_input(format!("cannot read audio file {}", path.display()))
+                .with_source(e)
         };
         let mut file = tokio::fs::File::open(path).await.map_err(io_err)?;
         let size = file.metadata().await.map_err(io_err)?.len();
@@ -290,7 +291,10 @@ mod tests {
     #[test]
     fn each_api_checks_with_its_own_rules() {
         let flac = AudioSource::from_bytes(b"fLaC\0\0\0\x22rest".to_vec());
-        assert_eq!(flac.check(&TRANSCRIPTION_RULES).unwrap(), ContainerFormat::Flac);
+        assert_eq!(
+            flac.check(&TRANSCRIPTION_RULES).unwrap(),
+            ContainerFormat::Flac
+        );
         assert_eq!(
             message(&flac, &CHAT_RULES),
             "invalid input: audio data is flac; chat input audio accepts wav, mp3"
@@ -312,7 +316,10 @@ mod tests {
             message(&big, &CHAT_RULES),
             "invalid input: audio data is 20971521 bytes; chat input audio accepts at most 20971520 bytes (20 MiB)"
         );
-        assert_eq!(big.check(&TRANSCRIPTION_RULES).unwrap(), ContainerFormat::Wav);
+        assert_eq!(
+            big.check(&TRANSCRIPTION_RULES).unwrap(),
+            ContainerFormat::Wav
+        );
     }
 
     #[test]
@@ -326,7 +333,10 @@ mod tests {
         let unknown = AudioSource::from_bytes(wav()).with_name("recording.bin");
         assert!(unknown.check(&TRANSCRIPTION_RULES).is_ok());
         assert_eq!(unknown.content_type(), "audio/wav");
-        assert_eq!(unknown.with_content_type("audio/x-wav").content_type(), "audio/x-wav");
+        assert_eq!(
+            unknown.with_content_type("audio/x-wav").content_type(),
+            "audio/x-wav"
+        );
     }
 
     #[tokio::test]
@@ -353,7 +363,9 @@ mod tests {
             .contains("which says mp3, but its header says wav"));
         // Chat input audio names its format in the request, from the header.
         assert_eq!(renamed.check(&CHAT_RULES).unwrap(), ContainerFormat::Wav);
-        let missing = AudioSource::from_file(dir.join("missing.wav")).await.unwrap_err();
+        let missing = AudioSource::from_file(dir.join("missing.wav"))
+            .await
+            .unwrap_err();
         assert!(missing.to_string().contains("missing.wav"), "{missing}");
     }
 }

@@ -166,13 +166,41 @@ pub struct AudioReference {
 }
 
 /// The content of a user message: a plain string or a list of parts.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum UserContent {
     /// Plain text.
     Text(String),
     /// Text, audio and image parts, in order.
     Parts(Vec<ContentPart>),
+}
+
+/// A string or a list of parts; a part that cannot be read is reported as itself (not as "no
+/// variant matched").
+impl<'de> Deserialize<'de> for UserContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UserContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of content parts")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<UserContent, E> {
+                Ok(UserContent::Text(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<UserContent, E> {
+                Ok(UserContent::Text(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<UserContent, A::Error> {
+                let parts = Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(UserContent::Parts(parts))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl From<&str> for UserContent {

@@ -146,7 +146,15 @@ impl WireCompletion<'_> {
         Some(
             choices
                 .iter()
-                .map(|c| c.message.as_ref()?.audio.as_ref()?.data.as_ref()?.range_in(body))
+                .map(|c| {
+                    c.message
+                        .as_ref()?
+                        .audio
+                        .as_ref()?
+                        .data
+                        .as_ref()?
+                        .range_in(body)
+                })
                 .collect(),
         )
     }

@@ -142,17 +142,19 @@ impl BodyPlan {
     /// The body as a stream of chunks; audio is encoded (and files read) as it is polled.
     pub fn stream(&self) -> BoxStream<'static, io::Result<Bytes>> {
         let segments = self.segments.clone();
-        futures_util::stream::iter((0..segments.len()).filter_map(move |i| segments.get(i).cloned()))
-            .flat_map(|segment| match segment {
-                Segment::Json(b) => futures_util::stream::once(async move { Ok(b) }).boxed(),
-                Segment::Audio(source) => match source.origin() {
-                    Origin::Bytes(b) => encode_bytes(b.clone()).boxed(),
-                    Origin::File(path) => {
-                        file_chunks(path.clone(), source.size(), FILE_CHUNK, encode).boxed()
-                    }
-                },
-            })
-            .boxed()
+        futures_util::stream::iter(
+            (0..segments.len()).filter_map(move |i| segments.get(i).cloned()),
+        )
+        .flat_map(|segment| match segment {
+            Segment::Json(b) => futures_util::stream::once(async move { Ok(b) }).boxed(),
+            Segment::Audio(source) => match source.origin() {
+                Origin::Bytes(b) => encode_bytes(b.clone()).boxed(),
+                Origin::File(path) => {
+                    file_chunks(path.clone(), source.size(), FILE_CHUNK, encode).boxed()
+                }
+            },
+        })
+        .boxed()
     }
 
     /// The whole body in one buffer (for small bodies, and for tests).
@@ -217,7 +219,10 @@ mod tests {
         use crate::InputAudio;
         struct Panics(InputAudio);
         impl Serialize for Panics {
-            fn serialize<S: serde::Serializer>(&self, _: S) -> std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                _: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
                 panic!("a value that cannot be serialized");
             }
         }
