@@ -2,6 +2,7 @@
 
 pub mod body;
 pub(crate) mod idle;
+pub mod multipart;
 pub mod options;
 pub(crate) mod pools;
 pub mod retry;
