@@ -33,7 +33,7 @@ const FILE_CHUNK: usize = 2 * CHUNK;
 ///
 /// The default writes the value as serde_json does (a body without audio). A request that
 /// carries audio writes a copy of itself in which each audio's `data` is the placeholder
-/// [`AudioPlaceholders::placeholder`] gives for its source.
+/// [`AudioPlaceholders`] hands out for its source.
 pub trait JsonBody: Serialize {
     /// The value's JSON, with each audio's `data` written as a placeholder from `audio`.
     fn write_json(&self, audio: &mut AudioPlaceholders) -> serde_json::Result<Vec<u8>> {
