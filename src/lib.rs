@@ -22,9 +22,9 @@
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
-//! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
+//! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
-//! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
+//! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 //! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -43,7 +43,9 @@ pub mod metadata;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
-pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use audio::{
+    AudioData, AudioFormat, AudioSource, ContainerFormat, InputAudio, InputAudioFormat, Voice,
+};
 pub use chat::accumulate::StreamAccumulator;
 pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;

@@ -1,15 +1,21 @@
-//! Audio types shared by every audio API: voices, formats, input audio, decoded output audio.
+//! Audio types shared by every audio API: voices, formats, audio sources (file or bytes), chat's
+//! input audio, decoded output audio, WAV writing.
 //!
-//! Chat completions use them today; speech, transcription and the Realtime API will use the same
-//! types when the crate grows to them.
+//! An [`AudioSource`] is the neutral input every API takes; each API checks it against its own
+//! rules (chat's [`InputAudio`]: WAV or MP3 up to [`MAX_INPUT_AUDIO_BYTES`]; transcription: more
+//! formats up to [`MAX_TRANSCRIPTION_AUDIO_BYTES`]).
 
+mod format;
 pub(crate) mod in_place;
-pub(crate) mod input;
+mod input;
 mod output;
+pub(crate) mod source;
 mod wav;
 
-pub use input::{InputAudio, InputAudioFormat, MAX_INPUT_AUDIO_BYTES};
+pub use format::ContainerFormat;
+pub use input::{InputAudio, InputAudioFormat};
 pub use output::AudioData;
+pub use source::{AudioSource, MAX_INPUT_AUDIO_BYTES, MAX_TRANSCRIPTION_AUDIO_BYTES};
 pub use wav::Pcm16WavWriter;
 
 use crate::macros::string_enum;

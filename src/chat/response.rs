@@ -1,7 +1,10 @@
 //! The chat completions reply, decoded leniently.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
+use crate::audio::in_place::AudioText;
 use crate::audio::AudioData;
 use crate::chat::filter::{ContentFilterResults, PromptFilterResult};
 use crate::chat::message::ToolCall;
@@ -86,16 +89,16 @@ impl ChatCompletion {
         crate::audio::in_place::parse(
             body,
             "the reply is not a chat completion",
+            WireCompletion::audio_texts,
             ChatCompletion::audio_slots,
         )
     }
 
     /// Every choice's audio field, in document order (for decoding audio in place).
-    fn audio_slots(&mut self) -> Vec<&mut AudioData> {
+    fn audio_slots(&mut self) -> Vec<Option<&mut AudioData>> {
         self.choices
             .iter_mut()
-            .filter_map(|c| c.message.audio.as_mut())
-            .map(|a| &mut a.data)
+            .map(|c| c.message.audio.as_mut().map(|a| &mut a.data))
             .collect()
     }
 
@@ -105,6 +108,55 @@ impl ChatCompletion {
         m.content
             .as_deref()
             .or(m.audio.as_ref().map(|a| a.transcript.as_str()))
+    }
+}
+
+/// A chat completion as far as its audio, borrowed from the body: where each choice's base64
+/// text lies, so it can be decoded in place.
+#[derive(Deserialize)]
+struct WireCompletion<'a> {
+    #[serde(borrow, default)]
+    choices: Option<Vec<WireChoice<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct WireChoice<'a> {
+    #[serde(borrow, default)]
+    message: Option<WireMessage<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireMessage<'a> {
+    #[serde(borrow, default)]
+    audio: Option<WireAudio<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireAudio<'a> {
+    #[serde(borrow, default)]
+    data: Option<AudioText<'a>>,
+}
+
+impl WireCompletion<'_> {
+    /// For each choice: the range of its audio's base64 text in `body`, when it has one without
+    /// escapes; `None` if the body is not this shape.
+    fn audio_texts(body: &[u8]) -> Option<Vec<Option<Range<usize>>>> {
+        let wire: WireCompletion = serde_json::from_slice(body).ok()?;
+        let choices = wire.choices.unwrap_or_default();
+        Some(
+            choices
+                .iter()
+                .map(|c| {
+                    c.message
+                        .as_ref()?
+                        .audio
+                        .as_ref()?
+                        .data
+                        .as_ref()?
+                        .range_in(body)
+                })
+                .collect(),
+        )
     }
 }
 
