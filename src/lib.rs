@@ -27,6 +27,7 @@
 //! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 //! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod lenient;
