@@ -399,7 +399,10 @@ mod tests {
 
         let e = default.with_scope(" ").validate().unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Credential);
-        assert_eq!(e.to_string(), "credential error: the Entra ID scope is empty");
+        assert_eq!(
+            e.to_string(),
+            "credential error: the Entra ID scope is empty"
+        );
         for (cred, what) in [
             (Credential::api_key("k"), "an API key"),
             (Credential::bearer("t"), "a static bearer token"),

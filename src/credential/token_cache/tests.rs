@@ -164,7 +164,11 @@ async fn without_a_valid_token_callers_wait_for_one_shared_refresh() {
     for w in waiting {
         assert_eq!(w.await.unwrap(), "Bearer token-2");
     }
-    assert_eq!(provider.calls(), 2, "one refresh served every waiting caller");
+    assert_eq!(
+        provider.calls(),
+        2,
+        "one refresh served every waiting caller"
+    );
 }
 
 #[tokio::test(start_paused = true)]
