@@ -104,7 +104,7 @@ pub struct ChunkChoice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Delta {
-    /// [`Role::Assistant`](crate::Role::Assistant), in the first delta.
+    /// [`Role::Assistant`], in the first delta.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
     /// A piece of text (`null` beside audio).
