@@ -102,6 +102,29 @@ async fn until(mut done: impl FnMut() -> bool) {
     panic!("the background work never finished");
 }
 
+/// A credential whose first token is given by `first` (and handed out), and whose second
+/// refresh is held until `release`.
+async fn first_then_held(first: Step) -> (Arc<Scripted>, Credential) {
+    let held = Step { held: true, ..LONG };
+    let provider = Scripted::new(&[first, held]);
+    let cred = Credential::from_provider(provider.clone());
+    assert_eq!(at_once(&cred).await, "Bearer token-1");
+    (provider, cred)
+}
+
+/// A caller on a task of its own, to see whether it waits.
+fn caller(cred: &Credential) -> tokio::task::JoinHandle<HeaderValue> {
+    let cred = cred.clone();
+    tokio::spawn(async move { cred.header().await.unwrap().1 })
+}
+
+/// Gives every other task many turns.
+async fn let_others_run() {
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+}
+
 fn cache_of(cred: &Credential) -> &Arc<TokenCache> {
     match &cred.0 {
         crate::credential::Repr::Tokens(cache) => cache,
@@ -115,10 +138,7 @@ fn background_running(cred: &Credential) -> bool {
 
 #[tokio::test(start_paused = true)]
 async fn callers_in_the_margin_keep_the_valid_token_while_one_refresh_runs() {
-    let held = Step { held: true, ..LONG };
-    let provider = Scripted::new(&[SHORT, held]);
-    let cred = Credential::from_provider(provider.clone());
-    assert_eq!(at_once(&cred).await, "Bearer token-1");
+    let (provider, cred) = first_then_held(SHORT).await;
 
     // Many callers inside the margin, while the refresh is held: none waits, one refresh runs.
     let callers = futures_util::future::join_all((0..20).map(|_| at_once(&cred))).await;
@@ -140,21 +160,11 @@ async fn callers_in_the_margin_keep_the_valid_token_while_one_refresh_runs() {
 
 #[tokio::test(start_paused = true)]
 async fn without_a_valid_token_callers_wait_for_one_shared_refresh() {
-    let held = Step { held: true, ..LONG };
-    let provider = Scripted::new(&[EXPIRED, held]);
-    let cred = Credential::from_provider(provider.clone());
-    assert_eq!(at_once(&cred).await, "Bearer token-1");
+    let (provider, cred) = first_then_held(EXPIRED).await;
 
-    let waiting: Vec<_> = (0..10)
-        .map(|_| {
-            let cred = cred.clone();
-            tokio::spawn(async move { cred.header().await.unwrap().1 })
-        })
-        .collect();
+    let waiting: Vec<_> = (0..10).map(|_| caller(&cred)).collect();
     until(|| provider.calls() == 2).await;
-    for _ in 0..100 {
-        tokio::task::yield_now().await;
-    }
+    let_others_run().await;
     assert!(
         waiting.iter().all(|w| !w.is_finished()),
         "no caller gets the expired token"
@@ -203,10 +213,7 @@ async fn a_failed_background_refresh_keeps_the_token_and_backs_off() {
 
 #[tokio::test(start_paused = true)]
 async fn a_401_during_a_background_refresh_waits_for_it() {
-    let held = Step { held: true, ..LONG };
-    let provider = Scripted::new(&[SHORT, held]);
-    let cred = Credential::from_provider(provider.clone());
-    assert_eq!(at_once(&cred).await, "Bearer token-1");
+    let (provider, cred) = first_then_held(SHORT).await;
     assert_eq!(at_once(&cred).await, "Bearer token-1");
     until(|| provider.calls() == 2).await;
 
@@ -216,13 +223,8 @@ async fn a_401_during_a_background_refresh_waits_for_it() {
         cred.unauthorized(&HeaderValue::from_static("Bearer token-1"))
             .await
     );
-    let next = tokio::spawn({
-        let cred = cred.clone();
-        async move { cred.header().await.unwrap().1 }
-    });
-    for _ in 0..100 {
-        tokio::task::yield_now().await;
-    }
+    let next = caller(&cred);
+    let_others_run().await;
     assert!(!next.is_finished());
     provider.release.notify_one();
     assert_eq!(next.await.unwrap(), "Bearer token-2");
