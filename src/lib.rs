@@ -27,10 +27,12 @@
 //! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 //! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod lenient;
 mod macros;
+mod unknown;
 
 pub mod audio;
 pub mod chat;
@@ -53,7 +55,7 @@ pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
 pub use chat::message::{ContentPart, Message, UserContent};
 pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
 pub use chat::response::{
-    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Usage,
+    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Role, Usage,
 };
 pub use chat::stream::ChatStream;
 pub use client::{Client, ClientBuilder, Route};
@@ -62,6 +64,7 @@ pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
+pub use unknown::UnknownValue;
 
 /// The README's examples are compiled as doctests, so they cannot drift from the API.
 #[cfg(all(doctest, feature = "entra-id"))]

@@ -21,7 +21,8 @@ pub use wav::Pcm16WavWriter;
 use crate::macros::string_enum;
 
 string_enum! {
-    /// A voice for spoken output. Unknown voices round-trip as [`Voice::Other`].
+    /// A voice for spoken output: the service's 13. A voice this version does not know yet is
+    /// `Voice::from("its-name")`, [`Voice::Unknown`], and round-trips as sent.
     pub enum Voice {
         /// `alloy`
         Alloy => "alloy",
@@ -86,7 +87,9 @@ mod tests {
             let voice: Voice = serde_json::from_value(serde_json::json!(v)).unwrap();
             assert_eq!(serde_json::to_value(&voice).unwrap(), serde_json::json!(v));
         }
-        assert_eq!(Voice::from("aurora-2"), Voice::Other("aurora-2".into()));
+        let unknown = Voice::from("aurora-2");
+        assert!(matches!(&unknown, Voice::Unknown(v) if v.as_str() == "aurora-2"));
+        assert_eq!(unknown.as_str(), "aurora-2");
         assert_eq!(Voice::from("cedar"), Voice::Cedar);
         assert_eq!(AudioFormat::from("pcm16"), AudioFormat::Pcm16);
         assert_eq!(AudioFormat::Aac.as_str(), "aac");

@@ -27,6 +27,22 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Who wrote a message: in replies, `assistant`.
+    pub enum Role {
+        /// `developer`
+        Developer => "developer",
+        /// `system`
+        System => "system",
+        /// `user`
+        User => "user",
+        /// `assistant`
+        Assistant => "assistant",
+        /// `tool`
+        Tool => "tool",
+    }
+}
+
 /// A chat completion.
 ///
 /// Every field the service has been seen to omit is optional or defaults. `metadata` comes from
@@ -185,9 +201,9 @@ pub struct Choice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseMessage {
-    /// `assistant`.
+    /// [`Role::Assistant`].
     #[serde(default)]
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// The text; `None` beside audio.
     #[serde(default)]
     pub content: Option<String>,
@@ -307,8 +323,12 @@ mod tests {
         let choice = &reply.choices[0];
         assert_eq!(
             choice.finish_reason,
-            Some(FinishReason::Other("something_new".into()))
+            Some(FinishReason::from("something_new"))
         );
+        assert!(matches!(
+            &choice.finish_reason,
+            Some(FinishReason::Unknown(v)) if v.as_str() == "something_new"
+        ));
         let audio = reply.audio().unwrap();
         assert_eq!(
             (audio.data.as_bytes(), audio.transcript.as_str()),
