@@ -22,17 +22,19 @@
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
-//! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
+//! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
-//! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
+//! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 //!
 //! An offline emulator of the endpoint, for examples and tests in any language, is a crate of its
 //! own: `azure-openai-audio-emulator` (a library and a binary).
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod lenient;
 mod macros;
+mod unknown;
 
 pub mod audio;
 pub mod chat;
@@ -43,7 +45,9 @@ pub mod metadata;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
-pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use audio::{
+    AudioData, AudioFormat, AudioSource, ContainerFormat, InputAudio, InputAudioFormat, Voice,
+};
 pub use chat::accumulate::StreamAccumulator;
 pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;
@@ -51,7 +55,7 @@ pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
 pub use chat::message::{ContentPart, Message, UserContent};
 pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
 pub use chat::response::{
-    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Usage,
+    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Role, Usage,
 };
 pub use chat::stream::ChatStream;
 pub use client::{Client, ClientBuilder, Route};
@@ -60,6 +64,7 @@ pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
+pub use unknown::UnknownValue;
 
 /// The README's examples are compiled as doctests, so they cannot drift from the API.
 #[cfg(all(doctest, feature = "entra-id"))]
