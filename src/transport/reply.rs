@@ -45,6 +45,13 @@ impl Reply {
             if received > self.max_size {
                 return Err(Error::reply_too_large(self.max_size, None, received));
             }
+            if received > buf.capacity() as u64 {
+                // Grow as `Vec` does (doubling), but never past the maximum.
+                let target = received
+                    .max(buf.capacity() as u64 * 2)
+                    .min(self.max_size);
+                buf.reserve_exact(usize::try_from(target).unwrap_or(0).saturating_sub(buf.len()));
+            }
             buf.extend_from_slice(&chunk);
         }
         Ok(buf)
