@@ -349,7 +349,9 @@ impl ClientBuilder {
         }
         self.credential.validate()?;
         if self.max_reply_size == 0 {
-            return Err(Error::config("max_reply_size is 0: every reply would be refused"));
+            return Err(Error::config(
+                "max_reply_size is 0: every reply would be refused",
+            ));
         }
         let http = http::build(
             endpoint.scheme() == "http",

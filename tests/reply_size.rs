@@ -87,7 +87,10 @@ async fn replies_over_the_maximum_size_are_refused_and_their_connections_dropped
     assert!(peak < 3 * MIB, "an endless body held {peak} bytes");
     let streamed = server.abandoned.wait_for(1).await;
     eprintln!("endless chunked body: the server wrote {streamed} bytes before the client closed");
-    assert!(streamed >= MIB as u64 && streamed < 64 * MIB as u64, "{streamed}");
+    assert!(
+        streamed >= MIB as u64 && streamed < 64 * MIB as u64,
+        "{streamed}"
+    );
     assert_eq!(server.requests(), 1);
 
     // An error status with an endless body: its first 64 KiB make the error.

@@ -12,9 +12,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use azure_openai_audio::{
-    AudioFormat, ChatRequest, ContentPart, InputAudio, Message, RequestOptions, Voice,
-};
+use azure_openai_audio::RequestOptions;
 use common::{paused_builder, KEY};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -143,14 +141,7 @@ async fn a_span_per_request_and_an_event_per_attempt_without_secrets() {
         .mount(&server)
         .await;
 
-    use base64::Engine as _;
-    let wav = common::wav(4_000, 8_000);
-    let audio_b64 = base64::engine::general_purpose::STANDARD.encode(&wav[3_000..3_300]);
-    let request = ChatRequest::new([Message::user(vec![
-        ContentPart::text(PROMPT),
-        ContentPart::audio(InputAudio::from_bytes(wav).unwrap()),
-    ])])
-    .audio(Voice::Alloy, AudioFormat::Wav);
+    let (request, audio_b64) = common::prompt_and_audio_request(PROMPT);
     let client = paused_builder(&server.uri()).build().unwrap();
     let options = RequestOptions::new().header("x-ms-client-request-id", "client-id-1");
     client
@@ -175,7 +166,9 @@ async fn a_span_per_request_and_an_event_per_attempt_without_secrets() {
         .collect();
     assert_eq!(attempts.len(), 2, "{seen:#?}");
     assert!(attempts.iter().all(|e| e.span == Some(spans[0].id)));
-    assert!(attempts.iter().all(|e| e.name == "azure_openai_audio::transport::trace"));
+    assert!(attempts
+        .iter()
+        .all(|e| e.name == "azure_openai_audio::transport::trace"));
     assert_eq!(
         attempts[0].fields,
         fields(&[

@@ -1,6 +1,6 @@
-//! Sending requests: a request as data ([`request`]), where it goes ([`route`]), the pipeline
-//! that sends it (authentication, retries, timeouts), the body streamed from audio, bounded
-//! replies, and per-request options.
+//! Sending requests: a request as data (`request`), where it goes (`route`), the pipeline that
+//! sends it (authentication, retries, timeouts, `tracing`), the body streamed from audio,
+//! bounded replies, and per-request [`options`].
 
 pub mod body;
 pub(crate) mod http;

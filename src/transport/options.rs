@@ -158,7 +158,12 @@ mod tests {
 
     #[test]
     fn reserved_and_invalid_names_and_values_are_refused() {
-        for name in ["api-key", "Authorization", "CONTENT-TYPE", "accept-encoding"] {
+        for name in [
+            "api-key",
+            "Authorization",
+            "CONTENT-TYPE",
+            "accept-encoding",
+        ] {
             let e = RequestOptions::new()
                 .header(name, "x")
                 .checked_headers()
@@ -187,7 +192,10 @@ mod tests {
             .checked_query()
             .unwrap_err();
         assert!(e.to_string().contains("`API-Version` is set by the client"));
-        assert!(RequestOptions::new().query("", "v").checked_query().is_err());
+        assert!(RequestOptions::new()
+            .query("", "v")
+            .checked_query()
+            .is_err());
     }
 
     #[test]

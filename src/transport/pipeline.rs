@@ -60,7 +60,7 @@ impl Pipeline {
         read: F,
     ) -> Result<T>
     where
-        F: Fn(Reply) -> Fut,
+        F: Fn(Reply) -> Fut + Sync,
         Fut: Future<Output = Result<T>>,
     {
         let extra_headers = options.checked_headers()?;
@@ -80,17 +80,17 @@ impl Pipeline {
             url,
             extra_headers,
         };
-        trace::in_span(request, self.execute(&sending, options, read)).await
+        trace::in_span(request, self.execute(&sending, options, &read)).await
     }
 
-    async fn execute<T, F, Fut>(
+    /// The attempts, as many as the policy, the budget and the 401 refresh allow.
+    async fn execute<T, Fut>(
         &self,
         sending: &Sending<'_>,
         options: &RequestOptions,
-        read: F,
+        read: &(dyn Fn(Reply) -> Fut + Sync),
     ) -> Result<T>
     where
-        F: Fn(Reply) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let policy = match options.max_retries {
@@ -113,7 +113,7 @@ impl Pipeline {
             let attempt = async {
                 let (name, value) = self.credential.header().await?;
                 sent = Some(value.clone());
-                self.attempt(sending, name, value, &mut seen, &read).await
+                self.attempt(sending, name, value, &mut seen, read).await
             };
             let outcome = match timeout {
                 Some(limit) => tokio::time::timeout(limit, attempt)
@@ -146,9 +146,7 @@ impl Pipeline {
             if let Some(m) = err.metadata() {
                 last_response = Some(m.clone());
             }
-            if err.status() == Some(401)
-                && !refreshed
-                && self.credential.unauthorized(&value).await
+            if err.status() == Some(401) && !refreshed && self.credential.unauthorized(&value).await
             {
                 trace::failed(attempts, &err, Next::NewToken);
                 refreshed = true;
@@ -176,16 +174,15 @@ impl Pipeline {
     }
 
     /// One attempt: send, check the status, read.
-    async fn attempt<T, F, Fut>(
+    async fn attempt<T, Fut>(
         &self,
         sending: &Sending<'_>,
         auth_name: HeaderName,
         auth_value: HeaderValue,
         seen: &mut Seen,
-        read: &F,
+        read: &(dyn Fn(Reply) -> Fut + Sync),
     ) -> Result<T>
     where
-        F: Fn(Reply) -> Fut,
         Fut: Future<Output = Result<T>>,
     {
         let request = sending.request;
@@ -277,7 +274,10 @@ mod tests {
         assert_eq!(header("x-api-header"), Some("a"));
         assert_eq!(header("x-ms-client-request-id"), Some("id-1"));
         assert_eq!(header("api-key"), Some("k"));
-        assert_eq!((header("content-type"), header("content-length")), (None, None));
+        assert_eq!(
+            (header("content-type"), header("content-length")),
+            (None, None)
+        );
         assert!(r.body.is_empty());
     }
 

@@ -47,10 +47,12 @@ impl Reply {
             }
             if received > buf.capacity() as u64 {
                 // Grow as `Vec` does (doubling), but never past the maximum.
-                let target = received
-                    .max(buf.capacity() as u64 * 2)
-                    .min(self.max_size);
-                buf.reserve_exact(usize::try_from(target).unwrap_or(0).saturating_sub(buf.len()));
+                let target = received.max(buf.capacity() as u64 * 2).min(self.max_size);
+                buf.reserve_exact(
+                    usize::try_from(target)
+                        .unwrap_or(0)
+                        .saturating_sub(buf.len()),
+                );
             }
             buf.extend_from_slice(&chunk);
         }

@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use azure_openai_audio::{ChatRequest, Client, ClientBuilder, Credential, Message};
+use azure_openai_audio::{
+    AudioFormat, ChatRequest, Client, ClientBuilder, ContentPart, Credential, InputAudio, Message,
+    Voice,
+};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -35,6 +38,22 @@ pub fn paused_builder(endpoint: &str) -> ClientBuilder {
 /// A small text request.
 pub fn request() -> ChatRequest {
     ChatRequest::new([Message::user("hello")])
+}
+
+/// A request with `prompt` and audio, and a piece of the audio's base64 as it goes on the
+/// wire: what logs and traces must never show.
+pub fn prompt_and_audio_request(prompt: &str) -> (ChatRequest, String) {
+    use base64::Engine as _;
+    let wav = wav(4_000, 8_000);
+    // 300 bytes from an offset that is a multiple of 3: their base64 is a piece of the whole's.
+    let piece = base64::engine::general_purpose::STANDARD.encode(&wav[3_000..3_300]);
+    let request = ChatRequest::new([Message::user(vec![
+        ContentPart::text(prompt),
+        ContentPart::audio(InputAudio::from_bytes(wav).unwrap()),
+    ])])
+    .audio(Voice::Alloy, AudioFormat::Wav);
+    assert!(serde_json::to_string(&request).unwrap().contains(&piece));
+    (request, piece)
 }
 
 /// What the raw server does with one request.
