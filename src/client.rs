@@ -9,8 +9,12 @@ use url::{Host, Url};
 use crate::chat::Chat;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
-use crate::transport::pools::Pools;
+use crate::transport::http::{self, HttpHook};
+use crate::transport::pipeline::Pipeline;
 use crate::transport::retry::{RetryBudget, RetryPolicy, TokenBucket};
+use crate::transport::route::Resource;
+
+pub use crate::transport::route::Route;
 
 /// The API version used unless another is chosen.
 pub const DEFAULT_API_VERSION: &str = "2025-01-01-preview";
@@ -22,6 +26,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Default idle timeout of a stream: the longest wait for its next chunk.
 pub const DEFAULT_STREAM_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default [`max_reply_size`](ClientBuilder::max_reply_size): 256 MiB, far above the largest
+/// real reply (a chat reply with its audio is a few MiB) and far below a machine's memory.
+pub const DEFAULT_MAX_REPLY_SIZE: u64 = 256 * 1024 * 1024;
 
 /// The environment variables `from_env` reads.
 pub mod env {
@@ -33,16 +40,6 @@ pub mod env {
     pub const API_VERSION: &str = "OPENAI_API_VERSION";
     /// The API key; when unset, Microsoft Entra ID is used.
     pub const API_KEY: &str = "AZURE_OPENAI_API_KEY";
-}
-
-/// Which URL shape chat requests use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Route {
-    /// `{endpoint}/openai/deployments/{deployment}/chat/completions?api-version=...`
-    Deployments,
-    /// `{endpoint}/openai/v1/chat/completions`, with the deployment as `model` in the body and no api-version.
-    V1,
 }
 
 /// An Azure OpenAI client for one resource and deployment.
@@ -58,23 +55,14 @@ pub enum Route {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    /// Connection pools, shared by every clone and every [`Client::with_deployment`] client.
-    pub(crate) http: Arc<Pools>,
-    pub(crate) endpoint: Url,
-    pub(crate) deployment: String,
-    pub(crate) api_version: String,
-    pub(crate) route: Route,
-    pub(crate) credential: Credential,
-    pub(crate) chat_url: Url,
-    pub(crate) retry: RetryPolicy,
-    /// Shared by every clone and every [`Client::with_deployment`] client.
-    pub(crate) budget: Option<Arc<TokenBucket>>,
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) idle_timeout: Option<Duration>,
+struct Inner {
+    /// Shared by every clone and every [`Client::with_deployment`] client: one connection
+    /// pool, one token cache, one retry budget.
+    pipeline: Arc<Pipeline>,
+    deployment: String,
 }
 
 impl Client {
@@ -104,6 +92,8 @@ impl Client {
             idle_timeout: Some(DEFAULT_STREAM_IDLE_TIMEOUT),
             retry: RetryPolicy::default(),
             budget: Some(RetryBudget::default()),
+            max_reply_size: DEFAULT_MAX_REPLY_SIZE,
+            http_hook: HttpHook::default(),
             endpoint_var: None,
         }
     }
@@ -171,28 +161,17 @@ impl Client {
     pub fn with_deployment(&self, deployment: impl Into<String>) -> Result<Client> {
         let deployment = deployment.into();
         check_deployment(&deployment)?;
-        let i = &self.inner;
-        let chat_url = chat_url(&i.endpoint, i.route, &deployment, &i.api_version);
         Ok(Client {
             inner: Arc::new(Inner {
-                http: i.http.clone(),
-                endpoint: i.endpoint.clone(),
+                pipeline: self.inner.pipeline.clone(),
                 deployment,
-                api_version: i.api_version.clone(),
-                route: i.route,
-                credential: i.credential.clone(),
-                chat_url,
-                retry: i.retry.clone(),
-                budget: i.budget.clone(),
-                timeout: i.timeout,
-                idle_timeout: i.idle_timeout,
             }),
         })
     }
 
     /// The resource endpoint.
     pub fn endpoint(&self) -> &Url {
-        &self.inner.endpoint
+        &self.inner.pipeline.resource().endpoint
     }
 
     /// The deployment.
@@ -202,12 +181,23 @@ impl Client {
 
     /// The API version.
     pub fn api_version(&self) -> &str {
-        &self.inner.api_version
+        &self.inner.pipeline.resource().api_version
     }
 
-    /// The URL chat requests go to.
-    pub fn chat_completions_url(&self) -> &Url {
-        &self.inner.chat_url
+    /// The URL shape.
+    pub fn route(&self) -> Route {
+        self.inner.pipeline.resource().route
+    }
+
+    /// What the API modules send through.
+    pub(crate) fn pipeline(&self) -> &Pipeline {
+        &self.inner.pipeline
+    }
+
+    /// The URL of `path` (such as `chat/completions`) for this client's deployment.
+    #[cfg(test)]
+    pub(crate) fn url_for(&self, path: &str) -> Url {
+        self.pipeline().resource().url(self.deployment(), path)
     }
 }
 
@@ -226,12 +216,13 @@ fn entra_from_env() -> Result<Credential> {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pipeline = &self.inner.pipeline;
         f.debug_struct("Client")
-            .field("endpoint", &self.inner.endpoint.as_str())
+            .field("endpoint", &pipeline.resource().endpoint.as_str())
             .field("deployment", &self.inner.deployment)
-            .field("api_version", &self.inner.api_version)
-            .field("route", &self.inner.route)
-            .field("credential", &self.inner.credential)
+            .field("api_version", &pipeline.resource().api_version)
+            .field("route", &pipeline.resource().route)
+            .field("credential", &pipeline.credential)
             .finish()
     }
 }
@@ -249,6 +240,8 @@ pub struct ClientBuilder {
     idle_timeout: Option<Duration>,
     retry: RetryPolicy,
     budget: Option<RetryBudget>,
+    max_reply_size: u64,
+    http_hook: HttpHook,
     endpoint_var: Option<&'static str>,
 }
 
@@ -265,8 +258,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for a connection (default 10 s; `None`: no limit).
-    /// Per request: [`RequestOptions::connect_timeout`](crate::RequestOptions::connect_timeout).
+    /// How long to wait for a connection (default 10 s; `None`: no limit), for every request of
+    /// the client (reqwest sets it per connection pool, and the client has one).
     pub fn connect_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
         self.connect_timeout = timeout.into();
         self
@@ -308,6 +301,42 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest reply read into memory (default [`DEFAULT_MAX_REPLY_SIZE`], 256 MiB). A reply
+    /// whose `Content-Length` says more is refused before its body is read; a body without one
+    /// is read until it goes past the limit. Either way the request fails with
+    /// [`ErrorKind::ReplyTooLarge`](crate::ErrorKind::ReplyTooLarge) (not retried) and the
+    /// connection is closed. A stream's events have their own limit (64 MiB each). 0 is a
+    /// configuration error.
+    pub fn max_reply_size(mut self, bytes: u64) -> Self {
+        self.max_reply_size = bytes;
+        self
+    }
+
+    /// Adjusts the HTTP client: a root certificate, a proxy, a client certificate (mTLS),
+    /// default headers. `f` gets reqwest's builder with the crate's user agent and
+    /// [`connect_timeout`](ClientBuilder::connect_timeout), which it may change; several calls
+    /// apply in order. After it, the crate sets what it needs whatever `f` did: HTTP/1.1, no
+    /// compression (no `Accept-Encoding`), no redirects, and no proxy for a plain-`http`
+    /// (loopback) endpoint. Do not set reqwest's `timeout` there: it would cut streams short;
+    /// use [`timeout`](ClientBuilder::timeout), which the crate applies per attempt.
+    ///
+    /// ```no_run
+    /// # fn f(ca_pem: &[u8]) -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::{Client, Credential};
+    /// let ca = reqwest::Certificate::from_pem(ca_pem).expect("a PEM certificate");
+    /// let client = Client::builder("https://my-resource.openai.azure.com", "gpt-4o-mini-audio-preview", Credential::api_key("..."))
+    ///     .configure_http(move |http| http.add_root_certificate(ca))
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn configure_http(
+        mut self,
+        f: impl FnOnce(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http_hook = self.http_hook.then(f);
+        self
+    }
+
     /// Checks everything and builds the client.
     pub fn build(self) -> Result<Client> {
         let endpoint = parse_endpoint(&self.endpoint).map_err(|why| match self.endpoint_var {
@@ -319,24 +348,34 @@ impl ClientBuilder {
             return Err(Error::config("the api-version is empty"));
         }
         self.credential.validate()?;
-        let http = Arc::new(Pools::new(
+        if self.max_reply_size == 0 {
+            return Err(Error::config(
+                "max_reply_size is 0: every reply would be refused",
+            ));
+        }
+        let http = http::build(
             endpoint.scheme() == "http",
             self.connect_timeout,
-        )?);
-        let chat_url = chat_url(&endpoint, self.route, &self.deployment, &self.api_version);
+            self.http_hook,
+        )?;
+        let pipeline = Pipeline {
+            http,
+            resource: Resource {
+                endpoint,
+                route: self.route,
+                api_version: self.api_version,
+            },
+            credential: self.credential,
+            retry: self.retry,
+            budget: self.budget.map(TokenBucket::new),
+            timeout: self.timeout,
+            idle_timeout: self.idle_timeout,
+            max_reply_size: self.max_reply_size,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
-                endpoint,
+                pipeline: Arc::new(pipeline),
                 deployment: self.deployment,
-                api_version: self.api_version,
-                route: self.route,
-                credential: self.credential,
-                chat_url,
-                retry: self.retry,
-                budget: self.budget.map(|b| Arc::new(TokenBucket::new(b))),
-                timeout: self.timeout,
-                idle_timeout: self.idle_timeout,
             }),
         })
     }
@@ -376,24 +415,6 @@ fn check_deployment(name: &str) -> Result<()> {
         return Err(Error::config("the deployment name is empty"));
     }
     Ok(())
-}
-
-fn chat_url(endpoint: &Url, route: Route, deployment: &str, api_version: &str) -> Url {
-    let mut url = endpoint.clone();
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty();
-        match route {
-            Route::Deployments => {
-                segments.extend(["openai", "deployments", deployment, "chat", "completions"])
-            }
-            Route::V1 => segments.extend(["openai", "v1", "chat", "completions"]),
-        };
-    }
-    if route == Route::Deployments {
-        url.query_pairs_mut()
-            .append_pair("api-version", api_version);
-    }
-    url
 }
 
 #[cfg(test)]
@@ -439,7 +460,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            c.chat_completions_url().as_str(),
+            c.url_for("chat/completions").as_str(),
             "https://r.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2025-01-01-preview"
         );
         let c = Client::new(
@@ -449,7 +470,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            c.chat_completions_url().path(),
+            c.url_for("chat/completions").path(),
             "/aoai/openai/deployments/dep/chat/completions"
         );
         let v1 = Client::builder(
@@ -461,7 +482,7 @@ mod tests {
         .build()
         .unwrap();
         assert_eq!(
-            v1.chat_completions_url().as_str(),
+            v1.url_for("chat/completions").as_str(),
             "https://r.openai.azure.com/openai/v1/chat/completions"
         );
     }

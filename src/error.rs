@@ -29,6 +29,9 @@ pub enum ErrorKind {
     Api,
     /// The service answered, but the answer could not be decoded.
     Decode,
+    /// The reply was larger than the client's
+    /// [`max_reply_size`](crate::ClientBuilder::max_reply_size); it was dropped unread.
+    ReplyTooLarge,
 }
 
 impl ErrorKind {
@@ -42,6 +45,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::Api => "api error",
             ErrorKind::Decode => "decode error",
+            ErrorKind::ReplyTooLarge => "reply too large",
         }
     }
 }
@@ -182,6 +186,20 @@ impl Error {
         let mut err = Self::new(ErrorKind::Api, message);
         err.inner.api = Some(api);
         err.with_metadata(metadata)
+    }
+
+    /// A reply over the client's maximum size: `declared` in its `Content-Length` (nothing
+    /// read), or `received` bytes by the chunk that went past the limit.
+    pub(crate) fn reply_too_large(limit: u64, declared: Option<u64>, received: u64) -> Self {
+        let message = match declared {
+            Some(declared) => format!(
+                "the reply declares {declared} bytes, more than the client's max_reply_size of {limit} bytes"
+            ),
+            None => format!(
+                "the reply went past the client's max_reply_size of {limit} bytes ({received} bytes received)"
+            ),
+        };
+        Self::new(ErrorKind::ReplyTooLarge, message)
     }
 
     pub(crate) fn transport(message: impl Into<String>) -> Self {

@@ -236,7 +236,7 @@ fn unanswered_address() -> (std::net::SocketAddr, Vec<socket2::Socket>) {
 }
 
 #[tokio::test(start_paused = true)]
-async fn connect_timeouts_come_from_the_client_or_the_request() {
+async fn the_connect_timeout_is_the_clients() {
     let (addr, _keep) = unanswered_address();
     let client = builder(&format!("http://{addr}"))
         .timeout(None)
@@ -255,13 +255,16 @@ async fn connect_timeouts_come_from_the_client_or_the_request() {
     assert_eq!((e.attempts(), e.status()), (1, None));
     assert_eq!(start.elapsed(), Duration::from_secs(10)); // the default
 
+    // Another connect timeout is another client (the per-request setting, which kept a
+    // connection pool per value, is gone).
+    let quick = builder(&format!("http://{addr}"))
+        .timeout(None)
+        .max_retries(0)
+        .connect_timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     let start = Instant::now();
-    let quick = RequestOptions::new().connect_timeout(Duration::from_secs(2));
-    let e = client
-        .chat()
-        .complete_with(&request(), &quick)
-        .await
-        .unwrap_err();
+    let e = quick.chat().complete(&request()).await.unwrap_err();
     assert!(e.is_timeout(), "{e:?}");
     assert_eq!(start.elapsed(), Duration::from_secs(2));
 }

@@ -10,9 +10,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use azure_openai_audio::{
-    AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, Voice,
-};
+use azure_openai_audio::{ChatRequest, Client, Credential};
 use common::KEY;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -78,17 +76,7 @@ const PROMPT: &str = "prompt-text-that-must-not-be-logged";
 
 /// A request with text and audio, and a piece of the audio's base64 as it goes on the wire.
 fn request() -> (ChatRequest, String) {
-    use base64::Engine as _;
-    let wav = common::wav(4_000, 8_000);
-    // 300 bytes from an offset that is a multiple of 3: their base64 is a piece of the whole's.
-    let piece = base64::engine::general_purpose::STANDARD.encode(&wav[3_000..3_300]);
-    let request = ChatRequest::new([Message::user(vec![
-        ContentPart::text(PROMPT),
-        ContentPart::audio(InputAudio::from_bytes(wav).unwrap()),
-    ])])
-    .audio(Voice::Alloy, AudioFormat::Wav);
-    assert!(serde_json::to_string(&request).unwrap().contains(&piece));
-    (request, piece)
+    common::prompt_and_audio_request(PROMPT)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,10 +11,10 @@ pub mod stream;
 
 use crate::client::{Client, Route};
 use crate::error::Result;
-use crate::metadata::ResponseMetadata;
 use crate::transport::body::BodyPlan;
 use crate::transport::options::RequestOptions;
-use crate::transport::read_body;
+use crate::transport::reply::Reply;
+use crate::transport::request::{ApiRequest, RequestBody};
 
 pub use request::ChatRequest;
 pub use response::ChatCompletion;
@@ -59,24 +59,32 @@ impl Chat<'_> {
         request: &ChatRequest,
         options: &RequestOptions,
     ) -> Result<ChatCompletion> {
-        let plan = self.plan(request)?;
+        let api_request = self.api_request(request)?;
         self.client
-            .execute(
-                &self.client.inner.chat_url,
-                &plan,
-                "application/json",
-                options,
-                read_completion,
-            )
+            .pipeline()
+            .send(&api_request, options, read_completion)
             .await
+    }
+
+    /// The request to send: `chat/completions` for the client's deployment, with the model
+    /// set in the body on the `/openai/v1` route.
+    pub(crate) fn api_request(&self, request: &ChatRequest) -> Result<ApiRequest> {
+        let deployment = self.client.deployment();
+        let plan = self.plan(request)?;
+        Ok(ApiRequest::post(
+            "chat",
+            deployment,
+            "chat/completions",
+            RequestBody::Json(plan),
+        ))
     }
 
     /// The body plan for a request, with the model set on the `/openai/v1` route.
     pub(crate) fn plan(&self, request: &ChatRequest) -> Result<BodyPlan> {
         request.check()?;
-        if self.client.inner.route == Route::V1 && request.model_ref().is_none() {
+        if self.client.route() == Route::V1 && request.model_ref().is_none() {
             let mut with_model = request.clone();
-            with_model.set_model_if_unset(&self.client.inner.deployment);
+            with_model.set_model_if_unset(self.client.deployment());
             return BodyPlan::new(&with_model);
         }
         BodyPlan::new(request)
@@ -84,10 +92,12 @@ impl Chat<'_> {
 }
 
 /// Reads and decodes a successful reply; a body cut short is a (retryable) transport error,
-/// a body that is not a chat completion a decode error.
-async fn read_completion(response: reqwest::Response) -> Result<ChatCompletion> {
-    let metadata = ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
-    let body = read_body(response)
+/// a body that is not a chat completion a decode error, one over the client's maximum reply
+/// size a (not retried) `ReplyTooLarge`.
+async fn read_completion(reply: Reply) -> Result<ChatCompletion> {
+    let metadata = reply.metadata();
+    let body = reply
+        .body()
         .await
         .map_err(|e| e.with_metadata(metadata.clone()))?;
     // The audio is decoded over its own base64 text in the body: no second buffer.

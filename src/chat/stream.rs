@@ -70,22 +70,20 @@ impl Chat<'_> {
         }
         let mut request = request.clone();
         request.set_streaming();
-        let plan = self.plan(&request)?;
-        let response = self
-            .client
-            .post_with(
-                &self.client.inner.chat_url,
-                &plan,
-                "text/event-stream",
-                options,
-            )
+        let api_request = self.api_request(&request)?.accept("text/event-stream");
+        let pipeline = self.client.pipeline();
+        // The chunks are read as the stream is polled, bounded by the SSE parser's event limit.
+        let response = pipeline
+            .send(&api_request, options, |reply| async move {
+                Ok(reply.into_response())
+            })
             .await?;
         let metadata =
             ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
         Ok(ChatStream {
             body: Some(Box::pin(IdleTimeout::new(
                 response.bytes_stream(),
-                self.client.stream_idle_timeout(options),
+                pipeline.stream_idle_timeout(options),
             ))),
             decoder: ChunkDecoder::new(metadata.clone()),
             metadata,

@@ -9,7 +9,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use azure_openai_audio::{ChatRequest, Client, ClientBuilder, Credential, Message};
+use azure_openai_audio::{
+    AudioFormat, ChatRequest, Client, ClientBuilder, ContentPart, Credential, InputAudio, Message,
+    Voice,
+};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -37,6 +40,22 @@ pub fn request() -> ChatRequest {
     ChatRequest::new([Message::user("hello")])
 }
 
+/// A request with `prompt` and audio, and a piece of the audio's base64 as it goes on the
+/// wire: what logs and traces must never show.
+pub fn prompt_and_audio_request(prompt: &str) -> (ChatRequest, String) {
+    use base64::Engine as _;
+    let wav = wav(4_000, 8_000);
+    // 300 bytes from an offset that is a multiple of 3: their base64 is a piece of the whole's.
+    let piece = base64::engine::general_purpose::STANDARD.encode(&wav[3_000..3_300]);
+    let request = ChatRequest::new([Message::user(vec![
+        ContentPart::text(prompt),
+        ContentPart::audio(InputAudio::from_bytes(wav).unwrap()),
+    ])])
+    .audio(Voice::Alloy, AudioFormat::Wav);
+    assert!(serde_json::to_string(&request).unwrap().contains(&piece));
+    (request, piece)
+}
+
 /// What the raw server does with one request.
 pub enum Act {
     /// Writes these bytes (a whole response) and keeps the connection for the next request.
@@ -47,6 +66,29 @@ pub enum Act {
     CloseAfter(Vec<u8>),
     /// Writes these bytes, then holds the connection open and sends nothing more.
     Stall(Vec<u8>),
+    /// Writes `head`, then `chunk` again and again until the client closes the connection
+    /// (see [`RawServer::abandoned`]).
+    Endless { head: Vec<u8>, chunk: Vec<u8> },
+}
+
+/// The connections a client closed while an [`Act::Endless`] body was being written.
+#[derive(Default)]
+pub struct Abandoned {
+    count: AtomicUsize,
+    /// Bytes written after the heads, over all such connections.
+    bytes: std::sync::atomic::AtomicU64,
+    notify: tokio::sync::Notify,
+}
+
+impl Abandoned {
+    /// Waits until `n` connections were closed by the client, and returns the bytes of body
+    /// written to them.
+    pub async fn wait_for(&self, n: usize) -> u64 {
+        while self.count.load(Ordering::SeqCst) < n {
+            self.notify.notified().await;
+        }
+        self.bytes.load(Ordering::SeqCst)
+    }
 }
 
 /// A full `200 OK` response with a JSON body.
@@ -66,6 +108,8 @@ pub struct RawServer {
     pub requests: Arc<AtomicUsize>,
     /// TCP connections accepted.
     pub connections: Arc<AtomicUsize>,
+    /// Connections the client closed during an [`Act::Endless`] body.
+    pub abandoned: Arc<Abandoned>,
 }
 
 impl RawServer {
@@ -75,18 +119,20 @@ impl RawServer {
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(AtomicUsize::new(0));
         let connections = Arc::new(AtomicUsize::new(0));
+        let abandoned = Arc::new(Abandoned::default());
         let script = Arc::new(script);
-        let (r, c) = (requests.clone(), connections.clone());
+        let (r, c, a) = (requests.clone(), connections.clone(), abandoned.clone());
         tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
                 c.fetch_add(1, Ordering::SeqCst);
-                tokio::spawn(serve(stream, r.clone(), script.clone()));
+                tokio::spawn(serve(stream, r.clone(), script.clone(), a.clone()));
             }
         });
         RawServer {
             addr,
             requests,
             connections,
+            abandoned,
         }
     }
 
@@ -106,8 +152,12 @@ impl RawServer {
     }
 }
 
-async fn serve<S>(mut stream: TcpStream, requests: Arc<AtomicUsize>, script: Arc<S>)
-where
+async fn serve<S>(
+    mut stream: TcpStream,
+    requests: Arc<AtomicUsize>,
+    script: Arc<S>,
+    abandoned: Arc<Abandoned>,
+) where
     S: Fn(usize) -> Act + Send + Sync + 'static,
 {
     let mut buf = Vec::with_capacity(4096);
@@ -160,6 +210,19 @@ where
                 let _ = stream.write_all(&bytes).await;
                 let _ = stream.flush().await;
                 std::future::pending::<()>().await;
+            }
+            Act::Endless { head, chunk } => {
+                if stream.write_all(&head).await.is_err() {
+                    return;
+                }
+                while stream.write_all(&chunk).await.is_ok() {
+                    abandoned
+                        .bytes
+                        .fetch_add(chunk.len() as u64, Ordering::SeqCst);
+                }
+                abandoned.count.fetch_add(1, Ordering::SeqCst);
+                abandoned.notify.notify_one();
+                return;
             }
         }
     }
