@@ -7,6 +7,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Method;
 
 use crate::transport::body::BodyPlan;
+use crate::transport::multipart::MultipartBody;
 
 /// What an API module hands to the [`Pipeline`](crate::transport::pipeline::Pipeline).
 #[derive(Debug, Clone)]
@@ -62,6 +63,8 @@ pub(crate) enum RequestBody {
     Empty,
     /// JSON, with audio streamed from files or memory as it is sent.
     Json(BodyPlan),
+    /// `multipart/form-data`, with file parts streamed from disk or memory as it is sent.
+    Multipart(MultipartBody),
 }
 
 impl RequestBody {
@@ -70,6 +73,8 @@ impl RequestBody {
         match self {
             RequestBody::Empty => None,
             RequestBody::Json(_) => Some(HeaderValue::from_static("application/json")),
+            // The boundary is made of letters and digits only: always a valid header value.
+            RequestBody::Multipart(form) => HeaderValue::from_str(&form.content_type()).ok(),
         }
     }
 
@@ -78,6 +83,7 @@ impl RequestBody {
         match self {
             RequestBody::Empty => 0,
             RequestBody::Json(plan) => plan.content_length(),
+            RequestBody::Multipart(form) => form.content_length(),
         }
     }
 
@@ -86,6 +92,7 @@ impl RequestBody {
         match self {
             RequestBody::Empty => None,
             RequestBody::Json(plan) => Some(plan.to_reqwest()),
+            RequestBody::Multipart(form) => Some(form.to_reqwest()),
         }
     }
 }
