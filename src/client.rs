@@ -40,6 +40,12 @@ pub mod env {
     pub const API_VERSION: &str = "OPENAI_API_VERSION";
     /// The API key; when unset, Microsoft Entra ID is used.
     pub const API_KEY: &str = "AZURE_OPENAI_API_KEY";
+    /// The text-to-speech deployment (default `gpt-4o-mini-tts`).
+    pub const TTS_DEPLOYMENT: &str = "AZURE_OPENAI_TTS_DEPLOYMENT";
+    /// The transcription deployment (default `gpt-4o-mini-transcribe`).
+    pub const TRANSCRIBE_DEPLOYMENT: &str = "AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT";
+    /// The translation deployment (default `whisper`).
+    pub const TRANSLATE_DEPLOYMENT: &str = "AZURE_OPENAI_TRANSLATE_DEPLOYMENT";
 }
 
 /// An Azure OpenAI client for one resource and deployment.
@@ -62,7 +68,7 @@ struct Inner {
     /// Shared by every clone and every [`Client::with_deployment`] client: one connection
     /// pool, one token cache, one retry budget.
     pipeline: Arc<Pipeline>,
-    deployment: String,
+    deployments: Deployments,
 }
 
 impl Client {
@@ -83,7 +89,7 @@ impl Client {
     ) -> ClientBuilder {
         ClientBuilder {
             endpoint: endpoint.as_ref().to_owned(),
-            deployment: deployment.into(),
+            deployments: Deployments::all(&deployment.into()),
             credential,
             api_version: DEFAULT_API_VERSION.to_owned(),
             route: Route::Deployments,
@@ -130,7 +136,11 @@ impl Client {
                 env::ENDPOINT
             ))
         })?;
-        let deployment = get(env::DEPLOYMENT)?.unwrap_or_else(|| DEFAULT_DEPLOYMENT.to_owned());
+        let mut deployments = Vec::new();
+        for api in Api::ALL {
+            let name = get(api.env_var())?.unwrap_or_else(|| api.default_deployment().to_owned());
+            deployments.push((api, name));
+        }
         let api_version = get(env::API_VERSION)?.unwrap_or_else(|| DEFAULT_API_VERSION.to_owned());
         let credential = match get(env::API_KEY)? {
             Some(key) => {
@@ -145,7 +155,10 @@ impl Client {
             }
             None => entra_from_env()?,
         };
-        let mut b = Self::builder(endpoint, deployment, credential).api_version(api_version);
+        let mut b = Self::builder(endpoint, "", credential).api_version(api_version);
+        for (api, name) in deployments {
+            b = b.deployment_for(api, name);
+        }
         b.endpoint_var = Some(env::ENDPOINT);
         Ok(b)
     }
@@ -155,16 +168,31 @@ impl Client {
         Chat { client: self }
     }
 
-    /// A client for another deployment of the same resource, sharing the connection pool, the
-    /// credential (and its token cache) and the retry budget. An empty name is a
-    /// configuration error.
+    /// A client whose every API uses `deployment`, sharing this one's connection pool,
+    /// credential (and its token cache) and retry budget. An empty name is a configuration error.
     pub fn with_deployment(&self, deployment: impl Into<String>) -> Result<Client> {
         let deployment = deployment.into();
         check_deployment(&deployment)?;
         Ok(Client {
             inner: Arc::new(Inner {
                 pipeline: self.inner.pipeline.clone(),
-                deployment,
+                deployments: Deployments::all(&deployment),
+            }),
+        })
+    }
+
+    /// A client like this one whose `api` uses `deployment` (the other APIs keep theirs),
+    /// sharing this one's connection pool, credential (and its token cache) and retry budget.
+    /// An empty name is a configuration error.
+    pub fn with_deployment_for(&self, api: Api, deployment: impl Into<String>) -> Result<Client> {
+        let deployment = deployment.into();
+        check_deployment(&deployment)?;
+        let mut deployments = self.inner.deployments.clone();
+        deployments.set(api, deployment);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                pipeline: self.inner.pipeline.clone(),
+                deployments,
             }),
         })
     }
@@ -174,9 +202,14 @@ impl Client {
         &self.inner.pipeline.resource().endpoint
     }
 
-    /// The deployment.
+    /// The chat deployment (the one given to [`Client::new`]).
     pub fn deployment(&self) -> &str {
-        &self.inner.deployment
+        self.inner.deployments.get(Api::Chat)
+    }
+
+    /// The deployment `api` uses.
+    pub fn deployment_for(&self, api: Api) -> &str {
+        self.inner.deployments.get(api)
     }
 
     /// The API version.
@@ -219,7 +252,7 @@ impl fmt::Debug for Client {
         let pipeline = &self.inner.pipeline;
         f.debug_struct("Client")
             .field("endpoint", &pipeline.resource().endpoint.as_str())
-            .field("deployment", &self.inner.deployment)
+            .field("deployment", &self.deployment())
             .field("api_version", &pipeline.resource().api_version)
             .field("route", &pipeline.resource().route)
             .field("credential", &pipeline.credential)
@@ -231,7 +264,7 @@ impl fmt::Debug for Client {
 #[derive(Debug)]
 pub struct ClientBuilder {
     endpoint: String,
-    deployment: String,
+    deployments: Deployments,
     credential: Credential,
     api_version: String,
     route: Route,
@@ -246,6 +279,23 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
+    /// The deployment `api` uses, instead of the one given to [`Client::builder`]. One client
+    /// (one connection pool, token cache and retry budget) then serves every deployment:
+    ///
+    /// ```no_run
+    /// # fn f() -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::{Api, Client, Credential};
+    /// let client = Client::builder("https://my-resource.openai.azure.com", "gpt-4o-mini-audio-preview", Credential::api_key("..."))
+    ///     .deployment_for(Api::Speech, "tts")
+    ///     .deployment_for(Api::Transcription, "whisper")
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deployment_for(mut self, api: Api, deployment: impl Into<String>) -> Self {
+        self.deployments.set(api, deployment.into());
+        self
+    }
+
     /// The API version (default [`DEFAULT_API_VERSION`]).
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
@@ -343,7 +393,7 @@ impl ClientBuilder {
             Some(var) => Error::config(format!("{var} {why}")),
             None => Error::config(format!("the endpoint {why}")),
         })?;
-        check_deployment(&self.deployment)?;
+        self.deployments.check()?;
         if self.api_version.trim().is_empty() {
             return Err(Error::config("the api-version is empty"));
         }
@@ -375,7 +425,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 pipeline: Arc::new(pipeline),
-                deployment: self.deployment,
+                deployments: self.deployments,
             }),
         })
     }
@@ -417,136 +467,9 @@ fn check_deployment(name: &str) -> Result<()> {
     Ok(())
 }
 
+mod deployments;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    fn vars(
-        pairs: &'static [(&'static str, &'static str)],
-    ) -> impl Fn(&str) -> std::result::Result<String, std::env::VarError> {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| v.to_string())
-                .ok_or(std::env::VarError::NotPresent)
-        }
-    }
-
-    #[test]
-    fn endpoints() {
-        for ok in [
-            "https://r.openai.azure.com",
-            "https://r.openai.azure.com/",
-            "http://127.0.0.1:8080",
-            "http://localhost:1/",
-            "http://[::1]:9/",
-        ] {
-            assert!(parse_endpoint(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "r.openai.azure.com",
-            "http://r.openai.azure.com",
-            "ftp://x",
-            "https://u:p@r.openai.azure.com",
-            "",
-        ] {
-            assert!(parse_endpoint(bad).is_err(), "{bad}");
-        }
-        let c = Client::new(
-            "https://r.openai.azure.com/",
-            "dep",
-            Credential::api_key("k"),
-        )
-        .unwrap();
-        assert_eq!(
-            c.url_for("chat/completions").as_str(),
-            "https://r.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2025-01-01-preview"
-        );
-        let c = Client::new(
-            "https://gw.example.com/aoai",
-            "dep",
-            Credential::api_key("k"),
-        )
-        .unwrap();
-        assert_eq!(
-            c.url_for("chat/completions").path(),
-            "/aoai/openai/deployments/dep/chat/completions"
-        );
-        let v1 = Client::builder(
-            "https://r.openai.azure.com",
-            "dep",
-            Credential::api_key("k"),
-        )
-        .route(Route::V1)
-        .build()
-        .unwrap();
-        assert_eq!(
-            v1.url_for("chat/completions").as_str(),
-            "https://r.openai.azure.com/openai/v1/chat/completions"
-        );
-    }
-
-    #[test]
-    fn from_env_names_the_variable() {
-        let e = Client::builder_from_vars(vars(&[])).unwrap_err();
-        assert!(
-            e.to_string().contains("AZURE_OPENAI_ENDPOINT is not set"),
-            "{e}"
-        );
-        let e = Client::builder_from_vars(vars(&[
-            ("AZURE_OPENAI_ENDPOINT", "not a url"),
-            ("AZURE_OPENAI_API_KEY", "k"),
-        ]))
-        .unwrap()
-        .build()
-        .unwrap_err();
-        assert!(
-            e.to_string().contains("AZURE_OPENAI_ENDPOINT is not a URL"),
-            "{e}"
-        );
-        let e = Client::builder_from_vars(vars(&[
-            ("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com"),
-            ("AZURE_OPENAI_API_KEY", "bad\nkey"),
-        ]))
-        .unwrap_err();
-        assert!(
-            e.to_string().contains("AZURE_OPENAI_API_KEY contains"),
-            "{e}"
-        );
-        let c = Client::builder_from_vars(vars(&[
-            ("AZURE_OPENAI_ENDPOINT", "https://x.openai.azure.com/"),
-            ("AZURE_OPENAI_API_KEY", "k"),
-            ("OPENAI_API_VERSION", "2025-04-01-preview"),
-        ]))
-        .unwrap()
-        .build()
-        .unwrap();
-        assert_eq!(c.deployment(), "gpt-4o-mini-audio-preview");
-        assert_eq!(c.api_version(), "2025-04-01-preview");
-    }
-
-    #[test]
-    fn debug_is_pinned() {
-        let c = Client::new(
-            "https://r.openai.azure.com/",
-            "dep",
-            Credential::api_key("sk-secret"),
-        )
-        .unwrap();
-        assert_eq!(
-            format!("{c:?}"),
-            "Client { endpoint: \"https://r.openai.azure.com/\", deployment: \"dep\", api_version: \"2025-01-01-preview\", route: Deployments, credential: Credential::ApiKey(<redacted>) }"
-        );
-    }
-
-    #[test]
-    fn send_sync_clone() {
-        fn check<T: Send + Sync + Clone + 'static>() {}
-        check::<Client>();
-        check::<Credential>();
-        check::<crate::ChatRequest>();
-        fn err<T: Send + Sync + std::error::Error + 'static>() {}
-        err::<crate::Error>();
-    }
-}
+pub use deployments::Api;
+use deployments::Deployments;

@@ -58,7 +58,7 @@ pub use chat::response::{
     ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Role, Usage,
 };
 pub use chat::stream::ChatStream;
-pub use client::{Client, ClientBuilder, Route};
+pub use client::{Api, Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
