@@ -40,6 +40,7 @@ pub mod credential;
 pub mod emulator;
 pub mod error;
 pub mod metadata;
+pub mod speech;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
@@ -58,6 +59,8 @@ pub use client::{Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
+pub use speech::{SpeechEvent, SpeechFormat, SpeechRequest, SpeechUsage, StreamFormat};
+pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
 

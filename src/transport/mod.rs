@@ -1,6 +1,7 @@
 //! Sending requests: authentication, the streamed body, retries, timeouts, reading bodies.
 
 pub mod body;
+pub mod events;
 pub(crate) mod idle;
 pub mod options;
 pub(crate) mod pools;
