@@ -174,13 +174,8 @@ impl Error {
         err.with_metadata(metadata)
     }
 
-    /// Builds the error for an `error` event inside a successful (`200`) event stream.
-    pub(crate) fn from_stream_event(metadata: ResponseMetadata, data: &[u8]) -> Self {
-        Self::stream_event(data).with_metadata(metadata)
-    }
-
-    /// The error of an `error` event, without the response it came in (see
-    /// [`from_stream_event`](Error::from_stream_event)).
+    /// Builds the error for an `error` event inside a successful (`200`) event stream (the
+    /// stream adds the response's metadata).
     pub(crate) fn stream_event(data: &[u8]) -> Self {
         let api = ApiError::parse(data);
         let message = match (&api.code, api.message.is_empty()) {

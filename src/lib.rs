@@ -22,6 +22,8 @@
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
+//! - [`speech`]: text to speech: [`SpeechRequest`], [`SpeechFormat`], streamed [`SpeechEvent`]s.
+//! - [`transcription`]: transcription and translation: [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
 //! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
@@ -41,6 +43,7 @@ pub mod emulator;
 pub mod error;
 pub mod metadata;
 pub mod speech;
+pub mod transcription;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
@@ -60,6 +63,10 @@ pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
 pub use speech::{SpeechEvent, SpeechFormat, SpeechRequest, SpeechUsage, StreamFormat};
+pub use transcription::{
+    Cue, DiarizedTranscription, Transcript, Transcription, TranscriptionEvent, TranscriptionFormat,
+    TranscriptionRequest, TranscriptionUsage, TranslationRequest,
+};
 pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};

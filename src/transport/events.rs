@@ -5,7 +5,7 @@
 //! stream (later bytes are ignored), an error event ends it with a typed API error, an event
 //! past the parser's limit ends it with a decode error, and a body that ends before `[DONE]`
 //! gives a transport error after the items it carried. What one event means is the item type's
-//! business ([`SseItem::decode`]).
+//! business (`SseItem::decode`).
 
 use std::marker::PhantomData;
 
