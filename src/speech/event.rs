@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::AudioData;
 use crate::error::Result;
-use crate::transport::events::{decode_one, decode_typed_json, Decoded, SseItem, UnknownEvent};
+use crate::transport::events::{decode_one, TypedEvent, UnknownEvent};
 
 /// One event of a speech streamed with `stream_format: sse`.
 ///
@@ -73,19 +73,7 @@ impl SpeechEvent {
     /// # Ok::<(), azure_openai_audio::Error>(())
     /// ```
     pub fn from_sse(event: Option<&str>, data: &[u8]) -> Result<Option<SpeechEvent>> {
-        decode_one(event, data, Self::WHAT, SpeechEvent::decode_data)
-    }
-
-    fn decode_data(kind: &str, data: &[u8]) -> serde_json::Result<SpeechEvent> {
-        Ok(match kind {
-            "speech.audio.delta" => SpeechEvent::AudioDelta {
-                audio: serde_json::from_slice::<DeltaWire>(data)?.audio,
-            },
-            "speech.audio.done" => SpeechEvent::AudioDone {
-                usage: serde_json::from_slice::<DoneWire>(data)?.usage,
-            },
-            other => SpeechEvent::Unknown(UnknownEvent::decode(other, data)?),
-        })
+        decode_one(event, data)
     }
 
     /// The audio of a [`SpeechEvent::AudioDelta`], else `None`.
@@ -97,15 +85,23 @@ impl SpeechEvent {
     }
 }
 
-impl SseItem for SpeechEvent {
+impl TypedEvent for SpeechEvent {
     const WHAT: &'static str = "a speech event";
 
-    /// Unknown event types are skipped by the stream.
-    fn decode(event: Option<&str>, data: &[u8]) -> Decoded<Self> {
-        match decode_typed_json(event, data, SpeechEvent::decode_data) {
-            Decoded::Item(SpeechEvent::Unknown(_)) => Decoded::Skip,
-            other => other,
-        }
+    fn from_typed(kind: &str, data: &[u8]) -> serde_json::Result<SpeechEvent> {
+        Ok(match kind {
+            "speech.audio.delta" => SpeechEvent::AudioDelta {
+                audio: serde_json::from_slice::<DeltaWire>(data)?.audio,
+            },
+            "speech.audio.done" => SpeechEvent::AudioDone {
+                usage: serde_json::from_slice::<DoneWire>(data)?.usage,
+            },
+            other => SpeechEvent::Unknown(UnknownEvent::decode(other, data)?),
+        })
+    }
+
+    fn is_unknown(&self) -> bool {
+        matches!(self, SpeechEvent::Unknown(_))
     }
 }
 

@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::error::Result;
 use crate::transcription::{DiarizedSegment, TokenLogprob, TranscriptionUsage};
-use crate::transport::events::{decode_one, decode_typed_json, Decoded, SseItem, UnknownEvent};
+use crate::transport::events::{decode_one, TypedEvent, UnknownEvent};
 
 /// One event of a streamed transcription; the stream ends at `data: [DONE]`.
 ///
@@ -74,10 +74,22 @@ impl TranscriptionEvent {
     /// # Ok::<(), azure_openai_audio::Error>(())
     /// ```
     pub fn from_sse(event: Option<&str>, data: &[u8]) -> Result<Option<TranscriptionEvent>> {
-        decode_one(event, data, Self::WHAT, TranscriptionEvent::decode_data)
+        decode_one(event, data)
     }
 
-    fn decode_data(kind: &str, data: &[u8]) -> serde_json::Result<TranscriptionEvent> {
+    /// The new text of a [`TranscriptionEvent::TextDelta`], else `None`.
+    pub fn delta(&self) -> Option<&str> {
+        match self {
+            TranscriptionEvent::TextDelta { delta, .. } => Some(delta),
+            _ => None,
+        }
+    }
+}
+
+impl TypedEvent for TranscriptionEvent {
+    const WHAT: &'static str = "a transcription event";
+
+    fn from_typed(kind: &str, data: &[u8]) -> serde_json::Result<TranscriptionEvent> {
         Ok(match kind {
             "transcript.text.delta" => {
                 let w: DeltaWire = serde_json::from_slice(data)?;
@@ -102,23 +114,7 @@ impl TranscriptionEvent {
         })
     }
 
-    /// The new text of a [`TranscriptionEvent::TextDelta`], else `None`.
-    pub fn delta(&self) -> Option<&str> {
-        match self {
-            TranscriptionEvent::TextDelta { delta, .. } => Some(delta),
-            _ => None,
-        }
-    }
-}
-
-impl SseItem for TranscriptionEvent {
-    const WHAT: &'static str = "a transcription event";
-
-    /// Unknown event types are skipped by the stream.
-    fn decode(event: Option<&str>, data: &[u8]) -> Decoded<Self> {
-        match decode_typed_json(event, data, TranscriptionEvent::decode_data) {
-            Decoded::Item(TranscriptionEvent::Unknown(_)) => Decoded::Skip,
-            other => other,
-        }
+    fn is_unknown(&self) -> bool {
+        matches!(self, TranscriptionEvent::Unknown(_))
     }
 }

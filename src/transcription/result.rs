@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use crate::metadata::ResponseMetadata;
 use crate::transcription::TranscriptionUsage;
 
-/// A transcription or translation in `json` or `verbose_json`.
+/// A transcription or translation in `json` or `verbose_json` (and, with diarized segments,
+/// in `diarized_json`: [`DiarizedTranscription`]).
 ///
 /// Every field but `text` is optional or defaults, because replies differ by format and model:
 /// `json` has `text` (plus `usage` and `logprobs` on the gpt-4o models; Azure's whisper sends
@@ -13,8 +14,9 @@ use crate::transcription::TranscriptionUsage;
 /// Azure's `language` is a name (`english`), not a code. `metadata` comes from the response
 /// headers, not the body.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
 #[non_exhaustive]
-pub struct Transcription {
+pub struct Transcription<S = Segment> {
     /// The text.
     #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
     pub text: String,
@@ -27,13 +29,14 @@ pub struct Transcription {
     /// The length of the audio in seconds (`verbose_json`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
-    /// Segments with their times (`verbose_json`, `segment` granularity).
+    /// Segments with their times (`verbose_json`, `segment` granularity), or with their
+    /// speakers (`diarized_json`).
     #[serde(
-        default,
+        default = "Vec::new",
         deserialize_with = "crate::lenient::null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub segments: Vec<Segment>,
+    pub segments: Vec<S>,
     /// Words with their times (`verbose_json`, `word` granularity).
     #[serde(
         default,
@@ -130,33 +133,9 @@ pub struct TokenLogprob {
     pub bytes: Vec<i64>,
 }
 
-/// A transcription in `diarized_json` (gpt-4o-transcribe-diarize): who spoke when.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DiarizedTranscription {
-    /// All the text.
-    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
-    pub text: String,
-    /// `transcribe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task: Option<String>,
-    /// The length of the audio in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<f64>,
-    /// The segments, each with its speaker.
-    #[serde(default, deserialize_with = "crate::lenient::null_as_default")]
-    pub segments: Vec<DiarizedSegment>,
-    /// What was billed, when the service says.
-    #[serde(
-        default,
-        deserialize_with = "crate::lenient::best_effort",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub usage: Option<TranscriptionUsage>,
-    /// Status and headers of the response (request ids, region, rate limits).
-    #[serde(skip)]
-    pub metadata: ResponseMetadata,
-}
+/// A transcription in `diarized_json` (gpt-4o-transcribe-diarize): who spoke when. Its
+/// `segments` carry speakers; `task`, `duration`, `text` and `usage` are as in `json`.
+pub type DiarizedTranscription = Transcription<DiarizedSegment>;
 
 /// A segment with its speaker (`diarized_json`, and the `transcript.text.segment` event).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

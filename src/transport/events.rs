@@ -156,29 +156,46 @@ fn resolve<T>(decoded: Decoded<T>, data: &[u8], what: &str) -> Result<Option<T>>
     }
 }
 
+/// An event type of the `/audio` API (speech, transcription): JSON with its `type` inside.
+///
+/// Every such type is an [`SseItem`] by the shared rules: an `event: error`, or data with
+/// `"type": "error"` or a top-level `"error"`, is an error event; empty data is skipped; an
+/// event whose type is unknown is skipped by the stream (the pure decoder, [`decode_one`],
+/// returns it).
+pub(crate) trait TypedEvent: Sized {
+    /// Names the event in a decode error: "a stream event is not {WHAT}".
+    const WHAT: &'static str;
+
+    /// Decodes the data of an event of type `kind` (an unknown one as the fallback variant).
+    fn from_typed(kind: &str, data: &[u8]) -> serde_json::Result<Self>;
+
+    /// True for the fallback variant that keeps an event of an unknown type.
+    fn is_unknown(&self) -> bool;
+}
+
+impl<T: TypedEvent> SseItem for T {
+    const WHAT: &'static str = <T as TypedEvent>::WHAT;
+
+    fn decode(event: Option<&str>, data: &[u8]) -> Decoded<Self> {
+        match decode_typed::<T>(event, data) {
+            Decoded::Item(item) if item.is_unknown() => Decoded::Skip,
+            other => other,
+        }
+    }
+}
+
 /// Decodes one event of the `/audio` API outside a stream (the public pure decoders):
-/// `Ok(None)` for `[DONE]` and events with no data, the stream's errors otherwise.
-pub(crate) fn decode_one<T>(
-    event: Option<&str>,
-    data: &[u8],
-    what: &str,
-    decode: impl FnOnce(&str, &[u8]) -> serde_json::Result<T>,
-) -> Result<Option<T>> {
+/// `Ok(None)` for `[DONE]` and events with no data, unknown event types kept, the stream's
+/// errors otherwise.
+pub(crate) fn decode_one<T: TypedEvent>(event: Option<&str>, data: &[u8]) -> Result<Option<T>> {
     if is_done(data) {
         return Ok(None);
     }
-    resolve(decode_typed_json(event, data, decode), data, what)
+    resolve(decode_typed(event, data), data, <T as TypedEvent>::WHAT)
 }
 
-/// The decoding shared by the typed events of the `/audio` API (speech and transcription):
-/// an `event: error`, or data with `"type": "error"` or a top-level `"error"`, is an error
-/// event; empty data is skipped; anything else is handed to `decode` with its `type` (these
-/// events carry their type in their data, so the `event` name is not needed otherwise).
-pub(crate) fn decode_typed_json<T>(
-    event: Option<&str>,
-    data: &[u8],
-    decode: impl FnOnce(&str, &[u8]) -> serde_json::Result<T>,
-) -> Decoded<T> {
+/// The shared decoding of the `/audio` API's events (see [`TypedEvent`]).
+fn decode_typed<T: TypedEvent>(event: Option<&str>, data: &[u8]) -> Decoded<T> {
     /// The event's type, read without decoding the rest (audio deltas are large).
     #[derive(serde::Deserialize)]
     struct Probe<'a> {
@@ -201,7 +218,7 @@ pub(crate) fn decode_typed_json<T>(
     if probe.error.is_some() || kind == "error" {
         return Decoded::Error;
     }
-    match decode(kind, data) {
+    match T::from_typed(kind, data) {
         Ok(item) => Decoded::Item(item),
         Err(e) => Decoded::Invalid(e),
     }
