@@ -54,9 +54,10 @@ impl SpeechFormat {
         Self::from_extension(path.as_ref().extension()?.to_str()?)
     }
 
-    /// The media type of audio in this format, as the service labels it (`audio/mpeg` for mp3,
-    /// as recorded from Azure; the others as OpenAI's service sends them). `None` for a format
-    /// this version of the crate does not know.
+    /// The media type of audio in this format: `audio/mpeg` for mp3 (as recorded from Azure),
+    /// the usual `audio/<format>` for the others (no recording shows them). For labelling a
+    /// file or a reply (the emulator); the crate does not check the service's label. `None`
+    /// for a format this version of the crate does not know.
     pub fn content_type(&self) -> Option<&'static str> {
         Some(match self {
             SpeechFormat::Mp3 => "audio/mpeg",
