@@ -64,8 +64,9 @@ pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
 pub use speech::{SpeechEvent, SpeechFormat, SpeechRequest, SpeechUsage, StreamFormat};
 pub use transcription::{
-    Cue, DiarizedTranscription, Transcript, Transcription, TranscriptionEvent, TranscriptionFormat,
-    TranscriptionRequest, TranscriptionUsage, TranslationRequest,
+    ChunkingStrategy, Cue, DiarizedTranscription, KnownSpeaker, TimestampGranularity, Transcript,
+    Transcription, TranscriptionEvent, TranscriptionFormat, TranscriptionInclude,
+    TranscriptionRequest, TranscriptionUsage, TranslationRequest, VadConfig,
 };
 pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
