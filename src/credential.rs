@@ -1,12 +1,14 @@
 //! Credentials: API key, static bearer token, custom token providers, Microsoft Entra ID.
 //!
 //! Token-based credentials go through a cache that hands out the current token and refreshes it
-//! [`REFRESH_MARGIN`] before it expires. One refresh serves every request waiting for it, and a
-//! 401 drops the token that was refused.
+//! [`REFRESH_MARGIN`] before it expires, in the background: requests keep the still-valid token
+//! meanwhile. Only when there is no valid token do requests wait, and then one refresh serves
+//! them all. A 401 drops the token that was refused.
+//!
+//! Tokens are asked for the scope [`COGNITIVE_SERVICES_SCOPE`] unless
+//! [`Credential::with_scope`] names another (a sovereign cloud).
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -14,7 +16,16 @@ use reqwest::header::{HeaderName, HeaderValue, AUTHORIZATION};
 
 use crate::error::{Error, Result};
 
-/// The Entra ID scope of Azure OpenAI (Azure AI services).
+mod token_cache;
+
+use token_cache::TokenCache;
+
+/// The future a [`TokenProvider`] returns: `futures_util`'s, re-exported so that implementing
+/// the trait needs no extra dependency.
+#[doc(no_inline)]
+pub use futures_util::future::BoxFuture;
+
+/// The Entra ID scope of Azure OpenAI (Azure AI services) in Azure's public cloud: the default.
 pub const COGNITIVE_SERVICES_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
 
 /// How long before its expiry a cached token is replaced.
@@ -63,12 +74,11 @@ pub struct AccessToken {
     pub expires_at: SystemTime,
 }
 
-/// A boxed future, as returned by [`TokenProvider::get_token`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
 /// A source of bearer tokens: implement it to plug in your own token service.
 ///
 /// The client caches what it returns (see [`REFRESH_MARGIN`]), so implementations need not cache.
+/// `scope` is [`COGNITIVE_SERVICES_SCOPE`] unless the credential was given another with
+/// [`Credential::with_scope`].
 ///
 /// ```
 /// use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
@@ -99,6 +109,8 @@ enum Repr {
     ApiKey(Secret),
     Bearer(Secret),
     Tokens(Arc<TokenCache>),
+    /// A credential that cannot work, with the reason (reported by `validate` and `header`).
+    Invalid(&'static str),
 }
 
 impl Credential {
@@ -121,20 +133,54 @@ impl Credential {
     pub fn from_provider(provider: Arc<dyn TokenProvider>) -> Self {
         Credential(Repr::Tokens(Arc::new(TokenCache::new(
             provider,
-            COGNITIVE_SERVICES_SCOPE,
+            COGNITIVE_SERVICES_SCOPE.to_owned(),
         ))))
+    }
+
+    /// Asks for tokens for `scope` instead of [`COGNITIVE_SERVICES_SCOPE`]: for a sovereign
+    /// cloud, e.g. `https://cognitiveservices.azure.us/.default` (Azure Government).
+    ///
+    /// Only token-based credentials (Entra ID, token providers) have a scope: on an API key or a
+    /// static bearer token, and for an empty scope, building the client fails with a
+    /// [`Credential`](crate::ErrorKind::Credential) error.
+    ///
+    /// ```
+    /// # #[cfg(feature = "entra-id")]
+    /// # fn run() -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::Credential;
+    ///
+    /// let credential = Credential::developer_tools()?
+    ///     .with_scope("https://cognitiveservices.azure.us/.default");
+    /// # Ok(()) }
+    /// ```
+    pub fn with_scope(self, scope: impl Into<String>) -> Self {
+        match self.0 {
+            Repr::Tokens(cache) => Credential(Repr::Tokens(Arc::new(TokenCache::new(
+                Arc::clone(&cache.provider),
+                scope.into(),
+            )))),
+            Repr::ApiKey(_) => Credential(Repr::Invalid(
+                "a scope applies to Entra ID and token providers, not to an API key",
+            )),
+            Repr::Bearer(_) => Credential(Repr::Invalid(
+                "a scope applies to Entra ID and token providers, not to a static bearer token",
+            )),
+            Repr::Invalid(why) => Credential(Repr::Invalid(why)),
+        }
     }
 
     /// Microsoft Entra ID through any azure_identity credential (ManagedIdentityCredential,
     /// WorkloadIdentityCredential, ClientSecretCredential, DeveloperToolsCredential, ...),
     /// for the scope [`COGNITIVE_SERVICES_SCOPE`].
     #[cfg(feature = "entra-id")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "entra-id")))]
     pub fn entra_id(credential: Arc<dyn azure_core::credentials::TokenCredential>) -> Self {
         Self::from_provider(Arc::new(entra::EntraId(credential)))
     }
 
     /// Entra ID from the developer's tools (Azure CLI `az`, then Azure Developer CLI `azd`).
     #[cfg(feature = "entra-id")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "entra-id")))]
     pub fn developer_tools() -> Result<Self> {
         let cred = azure_identity::DeveloperToolsCredential::new(None).map_err(|e| {
             Error::credential("cannot set up DeveloperToolsCredential").with_source(e)
@@ -142,12 +188,17 @@ impl Credential {
         Ok(Self::entra_id(cred))
     }
 
-    /// Checks that a key or static token is there and can go into a header (no control characters).
+    /// Checks that a key or static token is there and can go into a header (no control
+    /// characters), and that a token credential has a scope.
     pub(crate) fn validate(&self) -> Result<()> {
         let (secret, what) = match &self.0 {
             Repr::ApiKey(k) => (k, "the API key"),
             Repr::Bearer(t) => (t, "the bearer token"),
+            Repr::Tokens(cache) if cache.scope.trim().is_empty() => {
+                return Err(Error::credential("the Entra ID scope is empty"))
+            }
             Repr::Tokens(_) => return Ok(()),
+            Repr::Invalid(why) => return Err(Error::credential(*why)),
         };
         if secret.expose_secret().trim().is_empty() {
             return Err(Error::credential(format!("{what} is empty")));
@@ -167,13 +218,14 @@ impl Credential {
                 header_value(&format!("Bearer {}", t.expose_secret()), "the bearer token")?,
             )),
             Repr::Tokens(_) => Err(Error::credential("a token provider has no static header")),
+            Repr::Invalid(why) => Err(Error::credential(*why)),
         }
     }
 
     /// The header that authenticates one request, marked sensitive.
     pub(crate) async fn header(&self) -> Result<(HeaderName, HeaderValue)> {
         match &self.0 {
-            Repr::ApiKey(_) | Repr::Bearer(_) => self.static_header(),
+            Repr::ApiKey(_) | Repr::Bearer(_) | Repr::Invalid(_) => self.static_header(),
             Repr::Tokens(cache) => {
                 let token = cache.token().await?;
                 Ok((
@@ -192,7 +244,7 @@ impl Credential {
     pub(crate) async fn unauthorized(&self, refused: &HeaderValue) -> bool {
         match &self.0 {
             Repr::Tokens(cache) => {
-                cache.invalidate(refused).await;
+                cache.invalidate(refused);
                 true
             }
             _ => false,
@@ -216,56 +268,7 @@ impl fmt::Debug for Credential {
             Repr::ApiKey(_) => f.write_str("Credential::ApiKey(<redacted>)"),
             Repr::Bearer(_) => f.write_str("Credential::Bearer(<redacted>)"),
             Repr::Tokens(c) => write!(f, "Credential::TokenProvider({:?})", c.provider),
-        }
-    }
-}
-
-/// Caches one token per credential; refreshes are single-flight.
-struct TokenCache {
-    provider: Arc<dyn TokenProvider>,
-    scope: &'static str,
-    current: tokio::sync::Mutex<Option<AccessToken>>,
-}
-
-impl TokenCache {
-    fn new(provider: Arc<dyn TokenProvider>, scope: &'static str) -> Self {
-        TokenCache {
-            provider,
-            scope,
-            current: tokio::sync::Mutex::new(None),
-        }
-    }
-
-    async fn token(&self) -> Result<Secret> {
-        // Holding the lock across the fetch makes concurrent callers wait for one refresh.
-        let mut current = self.current.lock().await;
-        let now = SystemTime::now();
-        if let Some(t) = current.as_ref() {
-            if t.expires_at > now + REFRESH_MARGIN {
-                return Ok(t.token.clone());
-            }
-        }
-        match self.provider.get_token(self.scope).await {
-            Ok(fresh) => {
-                let token = fresh.token.clone();
-                *current = Some(fresh);
-                Ok(token)
-            }
-            // A failed early refresh keeps using the token while it is still valid.
-            Err(e) => match current.as_ref() {
-                Some(t) if t.expires_at > now => Ok(t.token.clone()),
-                _ => Err(e),
-            },
-        }
-    }
-
-    async fn invalidate(&self, refused: &HeaderValue) {
-        let mut current = self.current.lock().await;
-        let same = current.as_ref().is_some_and(|t| {
-            refused.as_bytes().strip_prefix(b"Bearer ") == Some(t.token.expose_secret().as_bytes())
-        });
-        if same {
-            *current = None;
+            Repr::Invalid(why) => write!(f, "Credential::Invalid({why})"),
         }
     }
 }
@@ -354,8 +357,64 @@ mod tests {
         });
         let cred = Credential::from_provider(provider.clone());
         cred.header().await.unwrap();
-        cred.header().await.unwrap();
+        // Inside the margin: the valid token at once, and its replacement in the background.
+        assert_eq!(cred.header().await.unwrap().1, "Bearer token-1");
+        for _ in 0..100 {
+            tokio::task::yield_now().await;
+        }
         assert_eq!(provider.calls.load(Ordering::SeqCst), 2);
+        assert_eq!(cred.header().await.unwrap().1, "Bearer token-2");
+    }
+
+    #[derive(Debug)]
+    struct Scoped(std::sync::Mutex<Vec<String>>);
+
+    impl TokenProvider for Scoped {
+        fn get_token<'a>(&'a self, scope: &'a str) -> BoxFuture<'a, Result<AccessToken>> {
+            self.0.lock().unwrap().push(scope.to_owned());
+            Box::pin(async move {
+                Ok(AccessToken {
+                    token: Secret::new("t"),
+                    expires_at: SystemTime::now() + Duration::from_secs(3600),
+                })
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_scope_is_configurable_and_checked() {
+        let provider = Arc::new(Scoped(Default::default()));
+        let default = Credential::from_provider(provider.clone());
+        default.validate().unwrap();
+        default.header().await.unwrap();
+        let us = "https://cognitiveservices.azure.us/.default";
+        let sovereign = default.clone().with_scope(us);
+        sovereign.validate().unwrap();
+        sovereign.header().await.unwrap();
+        assert_eq!(
+            *provider.0.lock().unwrap(),
+            [COGNITIVE_SERVICES_SCOPE, us],
+            "a new scope is a new token, not the cached one"
+        );
+
+        let e = default.with_scope(" ").validate().unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Credential);
+        assert_eq!(
+            e.to_string(),
+            "credential error: the Entra ID scope is empty"
+        );
+        for (cred, what) in [
+            (Credential::api_key("k"), "an API key"),
+            (Credential::bearer("t"), "a static bearer token"),
+        ] {
+            let cred = cred.with_scope(us);
+            let e = cred.validate().unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Credential);
+            assert!(e.to_string().ends_with(&format!("not to {what}")), "{e}");
+            assert!(cred.header().await.is_err());
+            assert!(format!("{cred:?}").starts_with("Credential::Invalid("));
+        }
+        assert_eq!(provider.0.lock().unwrap().len(), 2);
     }
 
     #[tokio::test]

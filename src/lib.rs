@@ -24,15 +24,17 @@
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
 //! - [`speech`]: text to speech: [`SpeechRequest`], [`SpeechFormat`], streamed [`SpeechEvent`]s.
 //! - [`transcription`]: transcription and translation: [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
-//! - [`audio`]: voices, formats, input audio, decoded output audio, [`Pcm16WavWriter`].
+//! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
-//! - [`transport`]: request bodies that stream large audio, retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
+//! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
 //! - `emulator` (feature `emulator`): an offline emulator of the endpoint, for examples and tests.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![forbid(unsafe_code)]
 
 mod lenient;
 mod macros;
+mod unknown;
 
 pub mod audio;
 pub mod chat;
@@ -47,7 +49,9 @@ pub mod transcription;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
-pub use audio::{AudioData, AudioFormat, InputAudio, InputAudioFormat, Voice};
+pub use audio::{
+    AudioData, AudioFormat, AudioSource, ContainerFormat, InputAudio, InputAudioFormat, Voice,
+};
 pub use chat::accumulate::StreamAccumulator;
 pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;
@@ -55,7 +59,7 @@ pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
 pub use chat::message::{ContentPart, Message, UserContent};
 pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
 pub use chat::response::{
-    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Usage,
+    ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Role, Usage,
 };
 pub use chat::stream::ChatStream;
 pub use client::{Client, ClientBuilder, Route};
@@ -71,6 +75,7 @@ pub use transcription::{
 pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
+pub use unknown::UnknownValue;
 
 /// The README's examples are compiled as doctests, so they cannot drift from the API.
 #[cfg(all(doctest, feature = "entra-id"))]

@@ -1,8 +1,10 @@
-//! `string_enum!`: enums whose wire form is a string, with an `Other` fallback that round-trips;
+//! `string_enum!`: enums whose wire form is a string, with an `Unknown` fallback that round-trips;
 //! `setters!`: builder setters of a request's optional fields.
 
-/// Declares a `#[non_exhaustive]` enum of known string values plus `Other(String)`, with
-/// `as_str`, `Display`, `FromStr`, `From<&str>`, `Serialize` and `Deserialize`.
+/// Declares a `#[non_exhaustive]` enum of known string values plus
+/// `Unknown(`[`UnknownValue`](crate::UnknownValue)`)`, with `as_str`, `Display`, `FromStr`,
+/// `From<&str>`, `From<String>`, `Serialize` and `Deserialize`. Only those conversions build an
+/// `Unknown`, and only for text that is not a known value (smithy's `Unknown` pattern).
 macro_rules! string_enum {
     (
         $(#[$meta:meta])*
@@ -15,8 +17,10 @@ macro_rules! string_enum {
         #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
-            /// A value this version of the crate does not know; its text is kept as sent.
-            Other(String),
+            /// A value this version of the crate does not know, kept as sent (see
+            /// [`UnknownValue`](crate::UnknownValue)). Built only from text that is not a known
+            /// value: `From<&str>`, `FromStr` or `Deserialize`.
+            Unknown($crate::UnknownValue),
         }
 
         impl $name {
@@ -24,7 +28,7 @@ macro_rules! string_enum {
             pub fn as_str(&self) -> &str {
                 match self {
                     $( $name::$variant => $text, )+
-                    $name::Other(s) => s.as_str(),
+                    $name::Unknown(v) => v.as_str(),
                 }
             }
         }
@@ -33,7 +37,7 @@ macro_rules! string_enum {
             fn from(s: &str) -> Self {
                 match s {
                     $( $text => $name::$variant, )+
-                    other => $name::Other(other.to_owned()),
+                    other => $name::Unknown($crate::UnknownValue::new(other.to_owned())),
                 }
             }
         }
@@ -42,7 +46,7 @@ macro_rules! string_enum {
             fn from(s: String) -> Self {
                 match s.as_str() {
                     $( $text => $name::$variant, )+
-                    _ => $name::Other(s),
+                    _ => $name::Unknown($crate::UnknownValue::new(s)),
                 }
             }
         }

@@ -4,8 +4,6 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
-mod http_date;
-
 /// Facts about one HTTP response, read from its status and headers.
 ///
 /// Every successful reply carries one (`reply.metadata`), and so does every [`crate::Error`]
@@ -103,7 +101,7 @@ pub(crate) fn retry_after_from_headers(headers: &HeaderMap, now: SystemTime) -> 
     if let Ok(secs) = value.parse::<f64>() {
         return hint_seconds(secs);
     }
-    let when = http_date::parse_http_date(value)?;
+    let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
@@ -165,6 +163,39 @@ mod tests {
             retry_after_from_headers(&headers(&[("retry-after", "soon")]), now),
             None
         );
+    }
+
+    #[test]
+    fn retry_after_reads_the_three_http_date_formats() {
+        // RFC 9110 §5.6.7's example instant, in IMF-fixdate and the two obsolete formats.
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777 - 90);
+        for date in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+            "  Sun, 06 Nov 1994 08:49:37 GMT  ",
+        ] {
+            assert_eq!(
+                retry_after_from_headers(&headers(&[("retry-after", date)]), now),
+                Some(Duration::from_secs(90)),
+                "{date:?}"
+            );
+        }
+        // A date in the past asks for no delay; a weekday that is not the date's is no date.
+        let later = now + Duration::from_secs(3600);
+        let h = headers(&[("retry-after", "Sun, 06 Nov 1994 08:49:37 GMT")]);
+        assert_eq!(retry_after_from_headers(&h, later), Some(Duration::ZERO));
+        for bad in [
+            "Mon, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+        ] {
+            assert_eq!(
+                retry_after_from_headers(&headers(&[("retry-after", bad)]), now),
+                None,
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

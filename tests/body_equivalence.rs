@@ -1,4 +1,5 @@
-//! The streamed request body is byte for byte what serde_json makes of the request, for many
+//! The streamed request body is byte for byte what serde_json makes of the request (with its
+//! audio in memory: serde writes audio from a file as its path, without reading it), for many
 //! request shapes, and what reaches a real HTTP server (also when a retry sends it again).
 
 mod common;
@@ -10,7 +11,7 @@ use azure_openai_audio::chat::request::Stop;
 use azure_openai_audio::transport::body::BodyPlan;
 use azure_openai_audio::{
     AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, ResponseFormat,
-    Route, Tool, ToolChoice, Voice,
+    Route, Tool, ToolChoice, UserContent, Voice,
 };
 use base64::Engine as _;
 use serde_json::json;
@@ -157,8 +158,51 @@ async fn random_request(seed: u64) -> ChatRequest {
     req
 }
 
+/// What serde_json writes for the same request with each audio file's bytes in memory: the body
+/// the service must receive.
+fn wire_json(req: &ChatRequest) -> Vec<u8> {
+    let messages = req.messages_ref().iter().cloned().map(|m| match m {
+        Message::User {
+            content: UserContent::Parts(parts),
+            name,
+        } => {
+            let parts = parts.into_iter().map(|p| match p {
+                ContentPart::InputAudio(a) => match a.source().path() {
+                    Some(path) => ContentPart::audio(
+                        InputAudio::from_bytes(std::fs::read(path).unwrap()).unwrap(),
+                    ),
+                    None => ContentPart::InputAudio(a),
+                },
+                other => other,
+            });
+            let user = Message::user(parts.collect::<Vec<_>>());
+            match name {
+                Some(name) => user.with_name(name),
+                None => user,
+            }
+        }
+        other => other,
+    });
+    serde_json::to_vec(&req.clone().messages(messages)).unwrap()
+}
+
+#[tokio::test]
+async fn serde_json_writes_a_file_as_its_path_and_the_plan_as_its_bytes() {
+    let path = temp_dir().join("path-form.wav");
+    std::fs::write(&path, wav(100, 7)).unwrap();
+    let req = ChatRequest::new([Message::user(InputAudio::from_file(&path).await.unwrap())]);
+    let json = serde_json::to_value(&req).unwrap();
+    assert_eq!(
+        json["messages"][0]["content"][0]["input_audio"],
+        json!({"path": path.to_str().unwrap(), "size": 100, "format": "wav"})
+    );
+    let body = BodyPlan::new(&req).unwrap().collect().await.unwrap();
+    assert!(body == wire_json(&req));
+    assert!(body != serde_json::to_vec(&req).unwrap());
+}
+
 async fn assert_plan_matches(req: &ChatRequest, what: &str) {
-    let expected = serde_json::to_vec(req).unwrap();
+    let expected = wire_json(req);
     let plan = BodyPlan::new(req).unwrap();
     assert_eq!(
         plan.content_length(),
@@ -180,7 +224,7 @@ async fn streamed_body_equals_serde_json_for_many_shapes() {
     let mut with_audio = 0;
     for seed in 1..=60u64 {
         let req = random_request(seed).await;
-        let json = serde_json::to_string(&req).unwrap();
+        let json = String::from_utf8(wire_json(&req)).unwrap();
         with_audio += json.matches("\"input_audio\":{\"data\"").count();
         assert_plan_matches(&req, &format!("seed {seed}")).await;
     }
@@ -327,10 +371,7 @@ async fn the_server_receives_the_serde_json_bytes_with_an_exact_length() {
 
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2);
-    let expected = [
-        serde_json::to_vec(&req).unwrap(),
-        serde_json::to_vec(&req.clone().model("dep".into())).unwrap(),
-    ];
+    let expected = [wire_json(&req), wire_json(&req.clone().model("dep".into()))];
     for (r, expected) in received.iter().zip(&expected) {
         assert!(r.body == *expected, "received body differs from serde_json");
         assert_eq!(
@@ -368,7 +409,7 @@ async fn a_retry_sends_the_streamed_body_again() {
     client.chat().complete(&req).await.unwrap();
     let received = server.received_requests().await.unwrap();
     assert_eq!(received.len(), 2, "one 401, then the retry");
-    let expected = serde_json::to_vec(&req).unwrap();
+    let expected = wire_json(&req);
     for r in &received {
         assert!(r.body == expected, "a sent body differs from serde_json");
     }

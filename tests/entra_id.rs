@@ -60,26 +60,52 @@ async fn developer_tools_credential_with_a_stub_az() {
         .all(|r| r.headers.get("authorization").unwrap() == "Bearer token-A"));
     assert!(received.iter().all(|r| r.headers.get("api-key").is_none()));
 
-    // 2. A token inside the 5-minute refresh margin is replaced before the next request, and
-    //    one that has already expired is never sent twice.
-    for (test, first_lifetime) in [("refresh", 120), ("expired", -60)] {
-        let dir = use_az(
-            test,
-            &[("token-B", first_lifetime), ("token-C", 3600)],
-            &original_path,
-        );
-        let server = ok_server().await;
-        let client = developer_client(&server);
-        for _ in 0..3 {
-            client.chat().complete(&request).await.unwrap();
+    // 2. A token inside the 5-minute refresh margin is replaced in the background: requests
+    //    keep the still-valid token until the new one lands, and `az` is asked once more only.
+    let dir = use_az(
+        "refresh",
+        &[("token-B", 120), ("token-C", 3600)],
+        &original_path,
+    );
+    let server = ok_server().await;
+    let client = developer_client(&server);
+    client.chat().complete(&request).await.unwrap();
+    client.chat().complete(&request).await.unwrap();
+    // The stub `az` is a real process: send until the refresh has landed (bounded).
+    for _ in 0..400 {
+        client.chat().complete(&request).await.unwrap();
+        if authorizations(&server).await.last().unwrap() == "Bearer token-C" {
+            break;
         }
-        assert_eq!(calls(&dir).len(), 2, "{test}");
-        assert_eq!(
-            authorizations(&server).await,
-            ["Bearer token-B", "Bearer token-C", "Bearer token-C"],
-            "{test}"
-        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
     }
+    client.chat().complete(&request).await.unwrap();
+    assert_eq!(calls(&dir).len(), 2, "one background refresh");
+    let sent = authorizations(&server).await;
+    assert_eq!(sent[..2], ["Bearer token-B", "Bearer token-B"]);
+    let first_c = sent.iter().position(|a| a == "Bearer token-C").unwrap();
+    assert!(sent[..first_c].iter().all(|a| a == "Bearer token-B"));
+    assert!(sent[first_c..].iter().all(|a| a == "Bearer token-C"));
+    assert!(sent.len() - first_c >= 2, "{sent:?}");
+
+    //    A token that has already expired is never sent twice: the next request waits for
+    //    the new one.
+    let dir = use_az(
+        "expired",
+        &[("token-B", -60), ("token-C", 3600)],
+        &original_path,
+    );
+    let server = ok_server().await;
+    let client = developer_client(&server);
+    for _ in 0..3 {
+        client.chat().complete(&request).await.unwrap();
+    }
+    assert_eq!(calls(&dir).len(), 2, "expired");
+    assert_eq!(
+        authorizations(&server).await,
+        ["Bearer token-B", "Bearer token-C", "Bearer token-C"],
+        "expired"
+    );
 
     // 3. A 401 drops the cached token; the request is sent once more with a fresh one.
     let dir = use_az(
@@ -130,6 +156,23 @@ async fn developer_tools_credential_with_a_stub_az() {
     assert_eq!(authorizations(&server).await, ["Bearer token-F"]);
     assert_eq!(calls(&dir).len(), 1);
     std::env::remove_var("AZURE_OPENAI_ENDPOINT");
+
+    // 6. A sovereign cloud's scope reaches `az`; an empty scope is refused before anything runs.
+    let dir = use_az("scope", &[("token-G", 3600)], &original_path);
+    let server = ok_server().await;
+    let us = "https://cognitiveservices.azure.us/.default";
+    let credential = Credential::developer_tools().unwrap().with_scope(us);
+    let client = Client::new(server.uri(), "d", credential).unwrap();
+    client.chat().complete(&request).await.unwrap();
+    assert_eq!(
+        calls(&dir),
+        [format!("account get-access-token -o json --scope {us}")]
+    );
+    assert_eq!(authorizations(&server).await, ["Bearer token-G"]);
+    let empty = Credential::developer_tools().unwrap().with_scope("");
+    let e = Client::new(server.uri(), "d", empty).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credential);
+    assert_eq!(calls(&dir).len(), 1);
 
     std::env::set_var("PATH", original_path);
 }

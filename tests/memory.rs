@@ -1,7 +1,8 @@
 //! What large audio costs in memory, counted by a global allocator that tracks the bytes live in
 //! the process and their peak: producing a 16 MiB request body (from bytes and from a file)
-//! never holds more than a few chunks of it, and decoding a reply with 16 MiB of audio never
-//! holds more than the body it was read into (the audio is decoded over its own base64 text).
+//! never holds more than a few chunks of it, nor does a multipart body with a 24 MiB file, and
+//! decoding a reply with 16 MiB of audio never holds more than the body it was read into (the
+//! audio is decoded over its own base64 text).
 //!
 //! One test in this binary, so nothing else allocates while it measures.
 
@@ -9,7 +10,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use azure_openai_audio::transport::body::BodyPlan;
-use azure_openai_audio::{ChatCompletion, ChatRequest, ContentPart, InputAudio, Message};
+use azure_openai_audio::transport::multipart::MultipartBody;
+use azure_openai_audio::{
+    AudioSource, ChatCompletion, ChatRequest, ContentPart, InputAudio, Message,
+};
 use base64::Engine as _;
 use futures_util::StreamExt;
 
@@ -77,8 +81,9 @@ fn wav(len: usize) -> Vec<u8> {
 }
 
 /// Produces the whole body, a chunk at a time, as the transport sends it; returns its length.
-async fn drain(plan: &BodyPlan) -> u64 {
-    let mut stream = plan.stream();
+async fn drain(
+    mut stream: futures_util::stream::BoxStream<'static, std::io::Result<bytes::Bytes>>,
+) -> u64 {
     let mut sent = 0u64;
     while let Some(chunk) = stream.next().await {
         sent += chunk.unwrap().len() as u64;
@@ -99,7 +104,7 @@ async fn large_audio_is_never_held_twice() {
     ])]);
     let ((), peak) = peak_above_start(async {
         let plan = BodyPlan::new(&request).unwrap();
-        assert_eq!(drain(&plan).await, plan.content_length());
+        assert_eq!(drain(plan.stream()).await, plan.content_length());
         assert!(plan.content_length() > encoded_len as u64);
     })
     .await;
@@ -113,12 +118,32 @@ async fn large_audio_is_never_held_twice() {
     let request = ChatRequest::new([Message::user(vec![ContentPart::audio(from_file)])]);
     let ((), peak) = peak_above_start(async {
         let plan = BodyPlan::new(&request).unwrap();
-        assert_eq!(drain(&plan).await, plan.content_length());
+        assert_eq!(drain(plan.stream()).await, plan.content_length());
     })
     .await;
     std::fs::remove_file(&path).unwrap();
     eprintln!("body from a 16 MiB file: {peak} bytes at the peak");
     assert!(peak < MIB, "a body from a file held {peak} bytes at once");
+
+    // A multipart body with a 24 MiB file part (a transcription upload): read a chunk at a time.
+    let path = std::env::temp_dir().join(format!("aoa-memory-{}.flac", std::process::id()));
+    let mut flac = b"fLaC".to_vec();
+    flac.resize(24 * MIB, 7);
+    std::fs::write(&path, &flac).unwrap();
+    drop(flac);
+    let source = AudioSource::from_file(&path).await.unwrap();
+    let ((), peak) = peak_above_start(async {
+        let form = MultipartBody::new()
+            .file("file", &source)
+            .field("model", "whisper")
+            .field("response_format", "verbose_json");
+        assert_eq!(drain(form.stream()).await, form.content_length());
+        assert!(form.content_length() > 24 * MIB as u64);
+    })
+    .await;
+    std::fs::remove_file(&path).unwrap();
+    eprintln!("multipart body with a 24 MiB file: {peak} bytes at the peak");
+    assert!(peak < MIB, "a multipart body held {peak} bytes at once");
 
     // A reply with 16 MiB of audio (21 MiB of base64), parsed as the client parses every reply.
     let reply_json = format!(

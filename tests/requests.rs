@@ -105,8 +105,14 @@ async fn from_audio_request_streams_the_file() {
             "audio": {"voice": "alloy", "format": "wav"}
         })
     );
-    // The streamed body is byte-for-byte what serde_json writes for the same request.
-    assert_eq!(received[0].body, serde_json::to_vec(&request).unwrap());
+    // The streamed body is byte-for-byte what serde_json writes for the same request with the
+    // audio in memory (serde writes audio from a file as its path).
+    let in_memory = ChatRequest::new([Message::user(vec![
+        ContentPart::text("Describe in detail the spoken audio input."),
+        ContentPart::audio(InputAudio::wav(wav_bytes.clone()).unwrap()),
+    ])])
+    .audio(Voice::Alloy, AudioFormat::Wav);
+    assert_eq!(received[0].body, serde_json::to_vec(&in_memory).unwrap());
 }
 
 #[tokio::test]

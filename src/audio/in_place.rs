@@ -2,11 +2,11 @@
 //!
 //! Base64 shrinks as it decodes (4 characters give 3 bytes), so each audio string can be decoded
 //! into the very bytes that held its text: no second buffer, and the peak memory of reading a
-//! reply is the body alone. While [`parse`] runs, [`AudioData`]'s `Deserialize` does not decode:
-//! it notes where its (borrowed, unescaped) text lies in the body and returns a stand-in; once the
-//! whole value has parsed, each stand-in is replaced by its audio, decoded in place.
+//! reply is the body alone. [`parse`] does it in three explicit steps, with no state in serde:
+//! a private wire type borrowed from the body finds where each audio's text lies (its offsets);
+//! the value is parsed from the JSON without those texts (the audio fields read as `""`); then
+//! each text is decoded in place and its bytes put in the value's audio field.
 
-use std::cell::RefCell;
 use std::ops::Range;
 
 use base64::Engine as _;
@@ -16,91 +16,112 @@ use serde::de::DeserializeOwned;
 use super::output::{AudioData, BASE64_LENIENT};
 use crate::error::{Error, Result};
 
-thread_local! {
-    /// While [`parse`] runs on this thread: the body's address range, and the audio texts seen.
-    static DEFERRING: RefCell<Option<Deferring>> = const { RefCell::new(None) };
-}
-
-struct Deferring {
-    start: usize,
-    end: usize,
-    found: Vec<Range<usize>>,
-}
-
 /// Characters of base64 decoded at a time: a multiple of 4, so blocks split between groups.
 const BLOCK: usize = 8 * 1024;
 
-/// What a deferred [`AudioData`] holds until [`parse`] replaces it; recognised by its address.
-static PENDING: [u8; 1] = [0];
+/// An audio's base64 text in a wire type: borrowed from the body when it has no escapes (then
+/// [`range_in`](AudioText::range_in) finds it), else unescaped into a `String`.
+///
+/// (A `Cow<str>` would not do: serde borrows it only outside an `Option`.)
+pub(crate) enum AudioText<'a> {
+    Borrowed(&'a str),
+    Unescaped,
+}
 
-/// Called by `AudioData`'s `Deserialize` with borrowed text: if a [`parse`] of the body that
-/// holds `text` is running, notes where it is and returns the stand-in.
-pub(crate) fn defer(text: &str) -> Option<AudioData> {
-    DEFERRING.with(|d| {
-        let mut d = d.borrow_mut();
-        let d = d.as_mut()?;
-        let at = text.as_ptr() as usize;
-        if at < d.start || at + text.len() > d.end {
-            return None;
+impl<'de: 'a, 'a> serde::Deserialize<'de> for AudioText<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = AudioText<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("base64 audio")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<Self::Value, E> {
+                Ok(AudioText::Borrowed(v))
+            }
+            fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+                Ok(AudioText::Unescaped)
+            }
         }
-        d.found.push(at - d.start..at - d.start + text.len());
-        Some(AudioData::new(Bytes::from_static(&PENDING)))
-    })
+        d.deserialize_str(Visitor(std::marker::PhantomData))
+    }
 }
 
-fn is_pending(audio: &AudioData) -> bool {
-    std::ptr::eq(audio.as_bytes().as_ptr(), PENDING.as_ptr())
+impl AudioText<'_> {
+    /// Where the text lies in `body` (the buffer it was borrowed from), if it was borrowed.
+    pub(crate) fn range_in(&self, body: &[u8]) -> Option<Range<usize>> {
+        let AudioText::Borrowed(text) = self else {
+            return None;
+        };
+        let start = (text.as_ptr() as usize).checked_sub(body.as_ptr() as usize)?;
+        let end = start.checked_add(text.len())?;
+        (end <= body.len()).then_some(start..end)
+    }
 }
 
-/// Parses `body` as JSON into `T`, decoding its audio in place. `slots` lists the value's audio
-/// fields in document order (for a chat completion: each choice's `message.audio.data`).
-/// `what` is the message of a parse error.
+/// Parses `body` as JSON into `T`, decoding its audio in place.
+///
+/// `locate` reads the body through a borrowed wire type and lists the value's audio fields in
+/// document order, each with the range of its base64 text when serde_json could borrow it
+/// (`None` for an absent audio, or one whose text has escapes: that one is decoded as usual).
+/// `slots` lists the same fields of the parsed value, in the same order. If `locate` cannot
+/// read the body, it is parsed as usual (and its error, if any, reported). `what` is the message
+/// of a parse error.
 pub(crate) fn parse<T: DeserializeOwned>(
     mut body: Vec<u8>,
     what: &'static str,
-    slots: impl FnOnce(&mut T) -> Vec<&mut AudioData>,
+    locate: impl FnOnce(&[u8]) -> Option<Vec<Option<Range<usize>>>>,
+    slots: impl FnOnce(&mut T) -> Vec<Option<&mut AudioData>>,
 ) -> Result<T> {
-    let start = body.as_ptr() as usize;
-    DEFERRING.with(|d| {
-        *d.borrow_mut() = Some(Deferring {
-            start,
-            end: start + body.len(),
-            found: Vec::new(),
-        })
-    });
-    let parsed = serde_json::from_slice::<T>(&body);
-    let found = DEFERRING
-        .with(|d| d.borrow_mut().take())
-        .map(|d| d.found)
-        .unwrap_or_default();
-    let mut value = parsed.map_err(|e| Error::decode(what).with_source(e))?;
-    if found.is_empty() {
-        return Ok(value);
+    let plain =
+        |body: &[u8]| serde_json::from_slice(body).map_err(|e| Error::decode(what).with_source(e));
+    let Some(located) = locate(&body) else {
+        return plain(&body);
+    };
+    let texts: Vec<Range<usize>> = located.iter().flatten().cloned().collect();
+    let in_order = texts.windows(2).all(|w| w[0].end <= w[1].start);
+    if texts.is_empty() || !in_order {
+        return plain(&body);
     }
-    let mut pending: Vec<&mut AudioData> = slots(&mut value)
-        .into_iter()
-        .filter(|a| is_pending(a))
-        .collect();
-    let in_order = found.windows(2).all(|w| w[0].end <= w[1].start);
-    if pending.len() != found.len() || !in_order {
-        // Not the shape `slots` describes: parse again, decoding as usual (the body is intact).
-        drop(pending);
-        return serde_json::from_slice(&body).map_err(|e| Error::decode(what).with_source(e));
+    // The JSON without the audio texts: a few hundred bytes for a usual reply.
+    let audio_len: usize = texts.iter().map(|t| t.len()).sum();
+    let mut rest = Vec::with_capacity(body.len().saturating_sub(audio_len));
+    let mut from = 0;
+    for text in &texts {
+        rest.extend_from_slice(body.get(from..text.start).unwrap_or_default());
+        from = text.end;
     }
-    let mut decoded = Vec::with_capacity(found.len());
-    for text in found {
-        decoded.push(decode_over(&mut body, text)?);
+    rest.extend_from_slice(body.get(from..).unwrap_or_default());
+    let mut value: T = plain(&rest)?;
+    drop(rest);
+
+    let misplaced = || Error::decode(what);
+    let fields = slots(&mut value);
+    if fields.len() != located.len() {
+        return Err(misplaced());
     }
-    if let [only] = &decoded[..] {
+    let mut targets = Vec::with_capacity(texts.len());
+    for (field, text) in fields.into_iter().zip(located) {
+        match (field, text) {
+            (Some(field), Some(text)) => targets.push((field, text)),
+            (None, Some(_)) => return Err(misplaced()),
+            (_, None) => {}
+        }
+    }
+    let mut decoded = Vec::with_capacity(targets.len());
+    for (_, text) in &targets {
+        decoded.push(decode_over(&mut body, text.clone())?);
+    }
+    if let ([(field, _)], [only]) = (&mut targets[..], &decoded[..]) {
         // One audio (the usual reply): give back what follows it; what precedes it (the reply's
         // first fields, a few hundred bytes) stays with it rather than moving the audio.
         body.truncate(only.end);
         body.shrink_to_fit();
-        *pending[0] = AudioData::new(Bytes::from(body).slice(only.clone()));
+        **field = AudioData::new(Bytes::from(body).slice(only.clone()));
     } else {
         let shared = Bytes::from(body);
-        for (slot, range) in pending.iter_mut().zip(decoded) {
-            **slot = AudioData::new(shared.slice(range));
+        for ((field, _), range) in targets.into_iter().zip(decoded) {
+            *field = AudioData::new(shared.slice(range));
         }
     }
     Ok(value)
@@ -184,10 +205,23 @@ mod tests {
         b: Option<AudioData>,
     }
 
-    fn slots(t: &mut Two) -> Vec<&mut AudioData> {
-        let mut v = vec![&mut t.a];
-        v.extend(t.b.as_mut());
-        v
+    /// `Two` as far as its audio, borrowed from the body.
+    #[derive(serde::Deserialize)]
+    struct WireTwo<'a> {
+        #[serde(borrow, default)]
+        a: Option<AudioText<'a>>,
+        #[serde(borrow, default)]
+        b: Option<AudioText<'a>>,
+    }
+
+    fn locate(body: &[u8]) -> Option<Vec<Option<Range<usize>>>> {
+        let wire: WireTwo = serde_json::from_slice(body).ok()?;
+        let at = |t: Option<AudioText>| t?.range_in(body);
+        Some(vec![at(wire.a), at(wire.b)])
+    }
+
+    fn slots(t: &mut Two) -> Vec<Option<&mut AudioData>> {
+        vec![Some(&mut t.a), t.b.as_mut()]
     }
 
     #[test]
@@ -196,40 +230,52 @@ mod tests {
         let e = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         // Two audios share the body; an escaped one is decoded as usual.
         let body = format!("{{\"a\":\"{}\",\"b\":\"{}\"}}", e(&x), e(&y));
-        let two: Two = parse(body.into_bytes(), "bad", slots).unwrap();
+        let two: Two = parse(body.into_bytes(), "bad", locate, slots).unwrap();
         assert_eq!(
             (two.a.as_bytes(), two.b.unwrap().as_bytes()),
             (&x[..], &y[..])
         );
         let body = format!("{{\"a\":\"{}\"}}", e(&x).replace('/', "\\/"));
-        let one: Two = parse(body.into_bytes(), "bad", slots).unwrap();
+        let one: Two = parse(body.into_bytes(), "bad", locate, slots).unwrap();
         assert_eq!(one.a.as_bytes(), &x[..]);
         // One audio after a null one.
         let body = format!("{{\"b\":null,\"a\":\"{}\"}}", e(&x));
-        let one: Two = parse(body.into_bytes(), "bad", slots).unwrap();
+        let one: Two = parse(body.into_bytes(), "bad", locate, slots).unwrap();
         assert_eq!(one.a.as_bytes(), &x[..]);
-        assert!(!is_pending(&one.a));
-        // Outside `parse`, nothing is deferred.
+        assert!(one.b.is_none());
+        // Plain serde decodes as usual.
         let plain: Two = serde_json::from_str(&format!("{{\"a\":\"{}\"}}", e(&y))).unwrap();
         assert_eq!(plain.a.as_bytes(), &y[..]);
     }
 
     #[test]
-    fn a_slots_function_that_misses_a_field_falls_back_to_plain_decoding() {
+    fn a_field_the_wire_type_misses_is_decoded_as_usual() {
         let x = noise(100);
         let e = base64::engine::general_purpose::STANDARD.encode(&x);
         let body = format!("{{\"a\":\"{e}\",\"b\":\"{e}\"}}");
-        let two: Two = parse(body.into_bytes(), "bad", |t: &mut Two| vec![&mut t.a]).unwrap();
+        let only_a = |body: &[u8]| {
+            locate(body).map(|mut v| {
+                v[1] = None;
+                v
+            })
+        };
+        let two: Two = parse(body.into_bytes(), "bad", only_a, slots).unwrap();
         assert_eq!(two.a.as_bytes(), &x[..]);
         assert_eq!(two.b.unwrap().as_bytes(), &x[..]);
     }
 
     #[test]
-    fn errors_are_typed_and_leave_nothing_deferred() {
-        let e = parse::<Two>(b"{\"a\":\"AA!A\"}".to_vec(), "bad", slots).unwrap_err();
+    fn errors_are_typed() {
+        let e = parse::<Two>(b"{\"a\":\"AA!A\"}".to_vec(), "bad", locate, slots).unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::Decode);
-        let e = parse::<Two>(b"{\"a\":".to_vec(), "not json", slots).unwrap_err();
+        let e = parse::<Two>(b"{\"a\":".to_vec(), "not json", locate, slots).unwrap_err();
         assert!(e.to_string().contains("not json"), "{e}");
-        assert!(DEFERRING.with(|d| d.borrow().is_none()));
+        // A wire type that finds an audio the value does not have.
+        let body = b"{\"a\":\"AAAA\",\"b\":\"AAAA\"}".to_vec();
+        let e = parse::<Two>(body, "misplaced", locate, |t: &mut Two| {
+            vec![Some(&mut t.a), None]
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("misplaced"), "{e}");
     }
 }

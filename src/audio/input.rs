@@ -1,17 +1,18 @@
-//! Audio the caller sends: from bytes or from a file, checked before anything is sent.
+//! Chat's input audio: an [`AudioSource`] checked against chat's rules (WAV or MP3, 20 MiB).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use base64::Engine as _;
 use bytes::Bytes;
 use serde::ser::SerializeStruct;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::format::ContainerFormat;
+use super::output::BASE64_LENIENT;
+use super::source::{AudioSource, Origin, CHAT_RULES};
 use crate::error::{Error, Result};
-
-/// The largest input audio the service accepts: 20 MiB of audio (before base64).
-pub const MAX_INPUT_AUDIO_BYTES: u64 = 20 * 1024 * 1024;
 
 /// The encoding of input audio. The service accepts WAV and MP3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -34,26 +35,26 @@ impl InputAudioFormat {
     }
 
     /// Recognises WAV (`RIFF`/`RF64` ... `WAVE`) and MP3 (an `ID3` tag or an MPEG frame sync)
-    /// from the first bytes of the data.
+    /// from the first bytes of the data (see [`ContainerFormat::detect`] for the others).
     pub fn detect(header: &[u8]) -> Option<InputAudioFormat> {
-        if header.len() >= 12
-            && matches!(&header[..4], b"RIFF" | b"RF64")
-            && &header[8..12] == b"WAVE"
-        {
-            return Some(InputAudioFormat::Wav);
+        ContainerFormat::detect(header).and_then(InputAudioFormat::from_container)
+    }
+
+    /// The chat format of a container, if chat takes it.
+    pub fn from_container(format: ContainerFormat) -> Option<InputAudioFormat> {
+        match format {
+            ContainerFormat::Wav => Some(InputAudioFormat::Wav),
+            ContainerFormat::Mp3 => Some(InputAudioFormat::Mp3),
+            _ => None,
         }
-        if header.starts_with(b"ID3") {
-            return Some(InputAudioFormat::Mp3);
+    }
+
+    /// The container this format is.
+    pub fn container(self) -> ContainerFormat {
+        match self {
+            InputAudioFormat::Wav => ContainerFormat::Wav,
+            InputAudioFormat::Mp3 => ContainerFormat::Mp3,
         }
-        // MPEG audio frame: 11 sync bits, a valid version (not 01) and layer (not 00).
-        if header.len() >= 2 && header[0] == 0xFF && header[1] & 0xE0 == 0xE0 {
-            let version = (header[1] >> 3) & 0b11;
-            let layer = (header[1] >> 1) & 0b11;
-            if version != 0b01 && layer != 0b00 {
-                return Some(InputAudioFormat::Mp3);
-            }
-        }
-        None
     }
 }
 
@@ -63,30 +64,23 @@ impl fmt::Display for InputAudioFormat {
     }
 }
 
-/// Where input audio comes from. Both are cheap to clone and can be read again for a retry.
-#[derive(Clone)]
-pub(crate) enum AudioSource {
-    Bytes(Bytes),
-    File { path: Arc<PathBuf>, len: u64 },
-}
-
-impl AudioSource {
-    pub(crate) fn len(&self) -> u64 {
-        match self {
-            AudioSource::Bytes(b) => b.len() as u64,
-            AudioSource::File { len, .. } => *len,
-        }
-    }
-}
-
 /// Audio for an `input_audio` content part: WAV or MP3, from memory or from a file.
 ///
-/// The format is detected from the data's header and checked against what the caller declared.
-/// Empty, unrecognised or oversized audio (over [`MAX_INPUT_AUDIO_BYTES`]) is an
+/// An [`AudioSource`] checked against chat's rules: the format is detected from the data's
+/// header and checked against what the caller declared. Empty, unrecognised or oversized audio
+/// (over [`MAX_INPUT_AUDIO_BYTES`](crate::audio::MAX_INPUT_AUDIO_BYTES)) is an
 /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) error here, before anything is sent.
 ///
 /// Audio from a file is not read into memory: the request body streams it through a base64
 /// encoder, and reads it again if the request has to be retried.
+///
+/// # Saving it
+///
+/// Serde writes audio from memory as the service reads it, `{"data": <base64>, "format": "wav"}`.
+/// Audio from a file is written as where it is, `{"path": "dog.wav", "size": 48044, "format":
+/// "wav"}`, with no I/O; restoring that reads nothing either, and the request that sends it
+/// fails if the file is gone or no longer has that size. Both are checked again (format, size)
+/// when they are read back.
 ///
 /// ```no_run
 /// # async fn f() -> azure_openai_audio::Result<()> {
@@ -98,28 +92,26 @@ impl AudioSource {
 #[derive(Clone)]
 pub struct InputAudio {
     format: InputAudioFormat,
-    pub(crate) source: AudioSource,
+    source: AudioSource,
+    /// Only on the copy a request body is planned from: the text written in place of `data`,
+    /// which the body replaces with the audio streamed from `source`.
+    placeholder: Option<Arc<str>>,
 }
 
 impl InputAudio {
+    /// Audio from a source, checked against chat's rules.
+    pub fn from_source(source: AudioSource) -> Result<Self> {
+        Self::checked(source, None)
+    }
+
     /// Audio from memory; the format is detected from the header.
     pub fn from_bytes(data: impl Into<Bytes>) -> Result<Self> {
-        let data = data.into();
-        let format = check(&data, data.len() as u64, None, "audio data")?;
-        Ok(InputAudio {
-            format,
-            source: AudioSource::Bytes(data),
-        })
+        Self::checked(AudioSource::from_bytes(data), None)
     }
 
     /// Audio from memory, declared to be in `format`; an error if the header says otherwise.
     pub fn from_bytes_as(data: impl Into<Bytes>, format: InputAudioFormat) -> Result<Self> {
-        let data = data.into();
-        let format = check(&data, data.len() as u64, Some(format), "audio data")?;
-        Ok(InputAudio {
-            format,
-            source: AudioSource::Bytes(data),
-        })
+        Self::checked(AudioSource::from_bytes(data), Some(format))
     }
 
     /// WAV audio from memory (checked).
@@ -134,44 +126,29 @@ impl InputAudio {
 
     /// Audio from a file; the format is detected from its header. Only the header is read now.
     pub async fn from_file(path: impl AsRef<Path>) -> Result<Self> {
-        Self::open(path.as_ref(), None).await
+        Self::checked(AudioSource::from_file(path).await?, None)
     }
 
     /// Audio from a file declared to be in `format`; an error if its header says otherwise.
     pub async fn from_file_as(path: impl AsRef<Path>, format: InputAudioFormat) -> Result<Self> {
-        Self::open(path.as_ref(), Some(format)).await
+        Self::checked(AudioSource::from_file(path).await?, Some(format))
     }
 
-    async fn open(path: &Path, declared: Option<InputAudioFormat>) -> Result<Self> {
-        use tokio::io::AsyncReadExt;
-        let what = path.display().to_string();
-        let io_err = |e: std::io::Error| {
-            Error::invalid_input(format!("cannot read audio file {what}")).with_source(e)
-        };
-        let mut file = tokio::fs::File::open(path).await.map_err(io_err)?;
-        let len = file.metadata().await.map_err(io_err)?.len();
-        let mut header = [0u8; 12];
-        let mut filled = 0;
-        while filled < header.len() {
-            let n = file.read(&mut header[filled..]).await.map_err(io_err)?;
-            if n == 0 {
-                break;
-            }
-            filled += n;
+    fn checked(source: AudioSource, declared: Option<InputAudioFormat>) -> Result<Self> {
+        let detected = source.check(&CHAT_RULES)?;
+        let format = InputAudioFormat::from_container(detected)
+            .ok_or_else(|| Error::invalid_input(format!("{} is {detected}", source.describe())))?;
+        match declared {
+            Some(d) if d != format => Err(Error::invalid_input(format!(
+                "{} was declared {d} but its header says {format}",
+                source.describe()
+            ))),
+            _ => Ok(InputAudio {
+                format,
+                source,
+                placeholder: None,
+            }),
         }
-        let format = check(
-            &header[..filled],
-            len,
-            declared,
-            &format!("audio file {what}"),
-        )?;
-        Ok(InputAudio {
-            format,
-            source: AudioSource::File {
-                path: Arc::new(path.to_path_buf()),
-                len,
-            },
-        })
     }
 
     /// The format of the audio.
@@ -179,41 +156,27 @@ impl InputAudio {
         self.format
     }
 
+    /// Where the audio is: a file or bytes, with its size.
+    pub fn source(&self) -> &AudioSource {
+        &self.source
+    }
+
     /// The size of the audio in bytes (before base64).
     pub fn len(&self) -> u64 {
-        self.source.len()
+        self.source.size()
     }
 
     /// Always false: empty audio is refused when it is made.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
-}
 
-fn check(
-    header: &[u8],
-    len: u64,
-    declared: Option<InputAudioFormat>,
-    what: &str,
-) -> Result<InputAudioFormat> {
-    if len == 0 {
-        return Err(Error::invalid_input(format!("{what} is empty")));
-    }
-    if len > MAX_INPUT_AUDIO_BYTES {
-        return Err(Error::invalid_input(format!(
-            "{what} is {len} bytes; the service accepts at most {MAX_INPUT_AUDIO_BYTES} bytes (20 MiB)"
-        )));
-    }
-    let detected = InputAudioFormat::detect(header).ok_or_else(|| {
-        Error::invalid_input(format!(
-            "{what} is neither WAV nor MP3 (unrecognised header)"
-        ))
-    })?;
-    match declared {
-        Some(d) if d != detected => Err(Error::invalid_input(format!(
-            "{what} was declared {d} but its header says {detected}"
-        ))),
-        _ => Ok(detected),
+    /// A copy that serializes `placeholder` as its `data` (for planning a streamed body).
+    pub(crate) fn with_placeholder(&self, placeholder: Arc<str>) -> Self {
+        InputAudio {
+            placeholder: Some(placeholder),
+            ..self.clone()
+        }
     }
 }
 
@@ -221,8 +184,8 @@ impl fmt::Debug for InputAudio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("InputAudio");
         d.field("format", &self.format).field("len", &self.len());
-        if let AudioSource::File { path, .. } = &self.source {
-            d.field("path", path);
+        if let Some(path) = self.source.path() {
+            d.field("path", &path);
         }
         d.finish()
     }
@@ -230,28 +193,81 @@ impl fmt::Debug for InputAudio {
 
 impl PartialEq for InputAudio {
     fn eq(&self, other: &Self) -> bool {
-        self.format == other.format
-            && match (&self.source, &other.source) {
-                (AudioSource::Bytes(a), AudioSource::Bytes(b)) => a == b,
-                (AudioSource::File { path: a, .. }, AudioSource::File { path: b, .. }) => a == b,
-                _ => false,
-            }
+        self.format == other.format && self.source == other.source
     }
 }
 
-/// Serializes as `{"data": <base64>, "format": "wav"}`. While a streamed request body is being
-/// planned, `data` is a placeholder that the body replaces with the audio streamed from its source.
+/// Writes `{"data": <base64>, "format": ...}` for audio in memory (the wire form) and
+/// `{"path": ..., "size": ..., "format": ...}` for a file, without reading it (see "Saving it").
 impl Serialize for InputAudio {
     fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
-        let mut s = serializer.serialize_struct("InputAudio", 2)?;
-        s.serialize_field("data", &crate::transport::body::AudioField(&self.source))?;
-        s.serialize_field("format", &self.format)?;
-        s.end()
+        struct Base64<'a>(&'a [u8]);
+        impl Serialize for Base64<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+                s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(self.0))
+            }
+        }
+        match (&self.placeholder, self.source.origin()) {
+            (Some(placeholder), _) => {
+                let mut s = serializer.serialize_struct("InputAudio", 2)?;
+                s.serialize_field("data", &**placeholder)?;
+                s.serialize_field("format", &self.format)?;
+                s.end()
+            }
+            (None, Origin::Bytes(bytes)) => {
+                let mut s = serializer.serialize_struct("InputAudio", 2)?;
+                s.serialize_field("data", &Base64(bytes))?;
+                s.serialize_field("format", &self.format)?;
+                s.end()
+            }
+            (None, Origin::File(path)) => {
+                let mut s = serializer.serialize_struct("InputAudio", 3)?;
+                s.serialize_field("path", path.as_path())?;
+                s.serialize_field("size", &self.source.size())?;
+                s.serialize_field("format", &self.format)?;
+                s.end()
+            }
+        }
+    }
+}
+
+/// Reads either form [`Serialize`] writes, checking it as the constructors do (no I/O).
+impl<'de> Deserialize<'de> for InputAudio {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Stored {
+            data: Option<String>,
+            path: Option<PathBuf>,
+            size: Option<u64>,
+            format: InputAudioFormat,
+        }
+        let stored = Stored::deserialize(d)?;
+        let audio = match (stored.data, stored.path, stored.size) {
+            (Some(data), None, None) => {
+                let bytes = BASE64_LENIENT.decode(data.as_bytes()).map_err(|e| {
+                    D::Error::custom(format_args!("input audio data is not valid base64: {e}"))
+                })?;
+                InputAudio::from_bytes_as(bytes, stored.format)
+            }
+            (None, Some(path), Some(size)) => InputAudio::checked(
+                AudioSource::from_recorded_file(path, size, stored.format.container()),
+                Some(stored.format),
+            ),
+            _ => {
+                return Err(D::Error::custom(
+                    "input audio needs either `data`, or `path` and `size`",
+                ))
+            }
+        };
+        audio.map_err(D::Error::custom)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::source::MAX_INPUT_AUDIO_BYTES;
     use super::*;
     use crate::ErrorKind;
 

@@ -1,21 +1,28 @@
-//! Audio types shared by every audio API: voices, formats, input audio, decoded output audio.
+//! Audio types shared by every audio API: voices, formats, audio sources (file or bytes), chat's
+//! input audio, decoded output audio, WAV writing.
 //!
-//! Chat completions use them today; speech, transcription and the Realtime API will use the same
-//! types when the crate grows to them.
+//! An [`AudioSource`] is the neutral input every API takes; each API checks it against its own
+//! rules (chat's [`InputAudio`]: WAV or MP3 up to [`MAX_INPUT_AUDIO_BYTES`]; transcription: more
+//! formats up to [`MAX_TRANSCRIPTION_AUDIO_BYTES`]).
 
+mod format;
 pub(crate) mod in_place;
-pub(crate) mod input;
+mod input;
 mod output;
+pub(crate) mod source;
 mod wav;
 
-pub use input::{InputAudio, InputAudioFormat, MAX_INPUT_AUDIO_BYTES};
+pub use format::ContainerFormat;
+pub use input::{InputAudio, InputAudioFormat};
 pub use output::AudioData;
+pub use source::{AudioSource, MAX_INPUT_AUDIO_BYTES, MAX_TRANSCRIPTION_AUDIO_BYTES};
 pub use wav::Pcm16WavWriter;
 
 use crate::macros::string_enum;
 
 string_enum! {
-    /// A voice for spoken output. Unknown voices round-trip as [`Voice::Other`].
+    /// A voice for spoken output: the service's 13. A voice this version does not know yet is
+    /// `Voice::from("its-name")`, [`Voice::Unknown`], and round-trips as sent.
     pub enum Voice {
         /// `alloy`
         Alloy => "alloy",
@@ -80,7 +87,9 @@ mod tests {
             let voice: Voice = serde_json::from_value(serde_json::json!(v)).unwrap();
             assert_eq!(serde_json::to_value(&voice).unwrap(), serde_json::json!(v));
         }
-        assert_eq!(Voice::from("aurora-2"), Voice::Other("aurora-2".into()));
+        let unknown = Voice::from("aurora-2");
+        assert!(matches!(&unknown, Voice::Unknown(v) if v.as_str() == "aurora-2"));
+        assert_eq!(unknown.as_str(), "aurora-2");
         assert_eq!(Voice::from("cedar"), Voice::Cedar);
         assert_eq!(AudioFormat::from("pcm16"), AudioFormat::Pcm16);
         assert_eq!(AudioFormat::Aac.as_str(), "aac");

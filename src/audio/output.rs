@@ -71,22 +71,15 @@ impl Serialize for AudioData {
 }
 
 impl<'de> Deserialize<'de> for AudioData {
-    /// Decodes straight from the response body: the base64 text is borrowed, not copied into a
-    /// `String`, whenever it has no JSON escapes (the service sends none). A reply read by the
-    /// client is decoded over its own text in the body's buffer (see `audio::in_place`).
+    /// Decodes the base64 text, borrowed from the input (not copied into a `String`) whenever it
+    /// has no JSON escapes. A reply read by the client is instead decoded over its own text in
+    /// the body's buffer (see `audio::in_place`).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visitor;
         impl<'de> serde::de::Visitor<'de> for Visitor {
             type Value = AudioData;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("base64 audio")
-            }
-            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<AudioData, E> {
-                // Inside `in_place::parse`: decoded later, over its own text in the body.
-                match super::in_place::defer(v) {
-                    Some(pending) => Ok(pending),
-                    None => self.visit_str(v),
-                }
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<AudioData, E> {
                 AudioData::decode_base64(v)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audio::AudioData;
 use crate::chat::filter::{ContentFilterOffsets, ContentFilterResults, PromptFilterResult};
-use crate::chat::response::{FinishReason, Usage};
+use crate::chat::response::{FinishReason, Role, Usage};
 
 /// One chunk of a streamed chat completion (`chat.completion.chunk`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -104,9 +104,9 @@ pub struct ChunkChoice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Delta {
-    /// `assistant`, in the first delta.
+    /// [`Role::Assistant`], in the first delta.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// A piece of text (`null` beside audio).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,

@@ -2,6 +2,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use serde::{Deserialize, Serialize};
+
 use crate::chat::message::{Message, ToolCall, UserContent};
 use crate::chat::request::ChatRequest;
 use crate::chat::response::ChatCompletion;
@@ -23,26 +25,48 @@ use crate::error::Result;
 /// let second = chat.ask(&client, "Very concisely summarize the favorability.").await?;
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+///
+/// # Saving and restoring
+///
+/// A conversation serializes (its settings and its history) and deserializes, so an app can
+/// save it and continue it later. Replies are kept as their text, audio id, expiry and
+/// transcript (never their audio); user audio from memory is kept as its base64, audio from a
+/// file as its path and size (see [`InputAudio`](crate::InputAudio)).
+///
+/// ```
+/// # use azure_openai_audio::{ChatRequest, Conversation};
+/// let mut chat = Conversation::new(ChatRequest::default());
+/// chat.push_user("Hello");
+/// let saved = serde_json::to_string(&chat).unwrap();
+/// let restored: Conversation = serde_json::from_str(&saved).unwrap();
+/// assert_eq!(restored.request_at(0), chat.request_at(0));
+/// ```
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Conversation {
     settings: ChatRequest,
     turns: Vec<Turn>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Turn {
     Message(Message),
     Reply {
+        #[serde(default)]
         content: Option<String>,
+        #[serde(default)]
         audio: Option<RecordedAudio>,
+        #[serde(default)]
         tool_calls: Vec<ToolCall>,
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct RecordedAudio {
     id: String,
+    #[serde(default)]
     expires_at: Option<i64>,
+    #[serde(default)]
     transcript: String,
 }
 

@@ -7,8 +7,9 @@ use crate::audio::InputAudio;
 /// One message of a chat request.
 ///
 /// Build them with the constructors: [`Message::system`], [`Message::user`],
-/// [`Message::assistant_audio`], ... They serialize with a `role` tag, as the service expects.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// [`Message::assistant_audio`], ... They serialize with a `role` tag, as the service expects,
+/// and deserialize from the same (see [`InputAudio`] for how its audio is saved).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "role", rename_all = "lowercase")]
 #[non_exhaustive]
 pub enum Message {
@@ -48,7 +49,7 @@ pub enum Message {
         #[serde(skip_serializing_if = "Option::is_none")]
         audio: Option<AudioReference>,
         /// Tool calls the reply made.
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         tool_calls: Vec<ToolCall>,
         /// An optional participant name.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -140,6 +141,21 @@ impl Message {
         }
         self
     }
+
+    /// The input audio parts of a user message, in order.
+    pub(crate) fn input_audio_mut(&mut self) -> impl Iterator<Item = &mut InputAudio> {
+        let parts: &mut [ContentPart] = match self {
+            Message::User {
+                content: UserContent::Parts(parts),
+                ..
+            } => parts,
+            _ => &mut [],
+        };
+        parts.iter_mut().filter_map(|part| match part {
+            ContentPart::InputAudio(audio) => Some(audio),
+            _ => None,
+        })
+    }
 }
 
 /// A reference to audio the service produced earlier: `{"id": "audio_..."}`.
@@ -157,6 +173,34 @@ pub enum UserContent {
     Text(String),
     /// Text, audio and image parts, in order.
     Parts(Vec<ContentPart>),
+}
+
+/// A string or a list of parts; a part that cannot be read is reported as itself (not as "no
+/// variant matched").
+impl<'de> Deserialize<'de> for UserContent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = UserContent;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string or a list of content parts")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<UserContent, E> {
+                Ok(UserContent::Text(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<UserContent, E> {
+                Ok(UserContent::Text(v))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<UserContent, A::Error> {
+                let parts = Vec::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(UserContent::Parts(parts))
+            }
+        }
+        d.deserialize_any(Visitor)
+    }
 }
 
 impl From<&str> for UserContent {
@@ -184,7 +228,7 @@ impl From<InputAudio> for UserContent {
 }
 
 /// One part of a user message.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum ContentPart {
@@ -195,7 +239,13 @@ pub enum ContentPart {
     },
     /// Audio: `{"type":"input_audio","input_audio":{"data":...,"format":"wav"}}`.
     #[serde(rename = "input_audio")]
-    InputAudio(#[serde(serialize_with = "serialize_input_audio")] InputAudio),
+    InputAudio(
+        #[serde(
+            serialize_with = "serialize_input_audio",
+            deserialize_with = "deserialize_input_audio"
+        )]
+        InputAudio,
+    ),
     /// An image by URL or data URL.
     ImageUrl {
         /// The image.
@@ -212,6 +262,14 @@ fn serialize_input_audio<S: serde::Serializer>(
     let mut m = s.serialize_map(Some(1))?;
     m.serialize_entry("input_audio", audio)?;
     m.end()
+}
+
+fn deserialize_input_audio<'de, D: serde::Deserializer<'de>>(d: D) -> Result<InputAudio, D::Error> {
+    #[derive(Deserialize)]
+    struct Nested {
+        input_audio: InputAudio,
+    }
+    Nested::deserialize(d).map(|n| n.input_audio)
 }
 
 impl ContentPart {
@@ -237,7 +295,7 @@ impl ContentPart {
 }
 
 /// An image reference.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageUrl {
     /// A URL or a `data:image/...;base64,` URL.
     pub url: String,

@@ -74,7 +74,7 @@ impl Chat<'_> {
     /// The body plan for a request, with the model set on the `/openai/v1` route.
     pub(crate) fn plan(&self, request: &ChatRequest) -> Result<BodyPlan> {
         request.check()?;
-        if self.client.inner.route == Route::V1 && request.get_model().is_none() {
+        if self.client.inner.route == Route::V1 && request.model_ref().is_none() {
             let mut with_model = request.clone();
             with_model.set_model_if_unset(&self.client.inner.deployment);
             return BodyPlan::new(&with_model);

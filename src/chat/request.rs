@@ -1,11 +1,12 @@
 //! The chat completions request and its builder.
 
-use serde::Serialize;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::audio::{AudioFormat, Voice};
 use crate::chat::message::{Message, UserContent};
 use crate::macros::{setters, string_enum};
+use crate::transport::body::{AudioPlaceholders, JsonBody};
 
 string_enum! {
     /// An output modality.
@@ -18,7 +19,7 @@ string_enum! {
 }
 
 /// The `audio` parameter: which voice speaks and how the audio is encoded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AudioOutput {
     /// The voice.
     pub voice: Voice,
@@ -27,10 +28,10 @@ pub struct AudioOutput {
 }
 
 /// A tool the model may call.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Tool {
-    #[serde(rename = "type")]
-    kind: &'static str,
+    #[serde(rename = "type", default = "function_kind")]
+    kind: String,
     function: FunctionDefinition,
 }
 
@@ -42,7 +43,7 @@ impl Tool {
         parameters: Value,
     ) -> Self {
         Tool {
-            kind: "function",
+            kind: function_kind(),
             function: FunctionDefinition {
                 name: name.into(),
                 description: Some(description.into()),
@@ -59,7 +60,11 @@ impl Tool {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+fn function_kind() -> String {
+    "function".to_owned()
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct FunctionDefinition {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -93,6 +98,33 @@ impl Serialize for ToolChoice {
             ToolChoice::Function(name) => {
                 serde_json::json!({"type": "function", "function": {"name": name}}).serialize(s)
             }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ToolChoice {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Wire {
+            Mode(String),
+            Function { function: Name },
+        }
+        #[derive(Deserialize)]
+        struct Name {
+            name: String,
+        }
+        match Wire::deserialize(d)? {
+            Wire::Mode(mode) => match mode.as_str() {
+                "none" => Ok(ToolChoice::None),
+                "auto" => Ok(ToolChoice::Auto),
+                "required" => Ok(ToolChoice::Required),
+                other => Err(serde::de::Error::unknown_variant(
+                    other,
+                    &["none", "auto", "required"],
+                )),
+            },
+            Wire::Function { function } => Ok(ToolChoice::Function(function.name)),
         }
     }
 }
@@ -134,8 +166,37 @@ impl Serialize for ResponseFormat {
     }
 }
 
+impl<'de> Deserialize<'de> for ResponseFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(tag = "type", rename_all = "snake_case")]
+        enum Wire {
+            Text,
+            JsonObject,
+            JsonSchema { json_schema: Schema },
+        }
+        #[derive(Deserialize)]
+        struct Schema {
+            name: String,
+            #[serde(default)]
+            schema: Value,
+            #[serde(default)]
+            strict: bool,
+        }
+        Ok(match Wire::deserialize(d)? {
+            Wire::Text => ResponseFormat::Text,
+            Wire::JsonObject => ResponseFormat::JsonObject,
+            Wire::JsonSchema { json_schema: s } => ResponseFormat::JsonSchema {
+                name: s.name,
+                schema: s.schema,
+                strict: s.strict,
+            },
+        })
+    }
+}
+
 /// Stop sequences: one or several.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Stop {
     /// One sequence.
@@ -145,7 +206,7 @@ pub enum Stop {
 }
 
 /// `stream_options`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct StreamOptions {
     pub(crate) include_usage: bool,
 }
@@ -156,6 +217,16 @@ pub(crate) struct StreamOptions {
 /// and `audio` together; only the streaming call sets `stream`. Fields the crate does not model
 /// yet can be added with [`ChatRequest::extra`].
 ///
+/// Naming: a setting is set by a method named after it, which takes and returns the request
+/// (`.temperature(0.5)`, `.messages(...)`), and read by the same name with `_ref`
+/// ([`messages_ref`](ChatRequest::messages_ref), [`audio_ref`](ChatRequest::audio_ref),
+/// [`model_ref`](ChatRequest::model_ref)), as `http::request::Builder` does.
+///
+/// A request serializes as the service reads it, and deserializes from the same, so it can be
+/// saved (audio from a file is saved as its path: see [`InputAudio`](crate::InputAudio)). The
+/// `stream` fields are the streaming call's own: a saved request never has them, and a JSON
+/// object that sets them is refused when sent, as an [`extra`](ChatRequest::extra) field.
+///
 /// ```
 /// use azure_openai_audio::{AudioFormat, ChatRequest, Message, Voice};
 /// let request = ChatRequest::new([Message::user("Is a golden retriever a good family dog?")])
@@ -163,10 +234,11 @@ pub(crate) struct StreamOptions {
 /// let json = serde_json::to_value(&request).unwrap();
 /// assert_eq!(json["modalities"], serde_json::json!(["text", "audio"]));
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ChatRequest {
     #[serde(skip_serializing_if = "Option::is_none")]
     model: Option<String>,
+    #[serde(default)]
     messages: Vec<Message>,
     #[serde(skip_serializing_if = "Option::is_none")]
     modalities: Option<Vec<Modality>>,
@@ -192,7 +264,7 @@ pub struct ChatRequest {
     frequency_penalty: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     tools: Vec<Tool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tool_choice: Option<ToolChoice>,
@@ -200,9 +272,9 @@ pub struct ChatRequest {
     parallel_tool_calls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     response_format: Option<ResponseFormat>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     stream: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     stream_options: Option<StreamOptions>,
     #[serde(flatten)]
     extra: Map<String, Value>,
@@ -322,18 +394,18 @@ impl ChatRequest {
         self
     }
 
-    /// The messages.
-    pub fn get_messages(&self) -> &[Message] {
+    /// The messages (set with [`messages`](ChatRequest::messages)).
+    pub fn messages_ref(&self) -> &[Message] {
         &self.messages
     }
 
-    /// The requested audio output, if any.
-    pub fn get_audio(&self) -> Option<&AudioOutput> {
+    /// The requested audio output, if any (set with [`audio`](ChatRequest::audio)).
+    pub fn audio_ref(&self) -> Option<&AudioOutput> {
         self.audio.as_ref()
     }
 
-    /// The model field, if set.
-    pub fn get_model(&self) -> Option<&str> {
+    /// The model field, if set (with [`model`](ChatRequest::model)).
+    pub fn model_ref(&self) -> Option<&str> {
         self.model.as_deref()
     }
 
@@ -373,6 +445,20 @@ impl ChatRequest {
         self.stream_options = Some(StreamOptions {
             include_usage: true,
         });
+    }
+}
+
+/// The body streams each input audio from its source: the request is written with each
+/// audio's `data` as a placeholder.
+impl JsonBody for ChatRequest {
+    fn write_json(&self, audio: &mut AudioPlaceholders) -> serde_json::Result<Vec<u8>> {
+        let mut planned = self.clone();
+        for message in &mut planned.messages {
+            for input in message.input_audio_mut() {
+                *input = input.with_placeholder(audio.placeholder(input.source()));
+            }
+        }
+        serde_json::to_vec(&planned)
     }
 }
 

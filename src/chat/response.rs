@@ -1,7 +1,10 @@
 //! The chat completions reply, decoded leniently.
 
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 
+use crate::audio::in_place::AudioText;
 use crate::audio::AudioData;
 use crate::chat::filter::{ContentFilterResults, PromptFilterResult};
 use crate::chat::message::ToolCall;
@@ -21,6 +24,22 @@ string_enum! {
         ToolCalls => "tool_calls",
         /// The model called a function (legacy).
         FunctionCall => "function_call",
+    }
+}
+
+string_enum! {
+    /// Who wrote a message: in replies, `assistant`.
+    pub enum Role {
+        /// `developer`
+        Developer => "developer",
+        /// `system`
+        System => "system",
+        /// `user`
+        User => "user",
+        /// `assistant`
+        Assistant => "assistant",
+        /// `tool`
+        Tool => "tool",
     }
 }
 
@@ -86,16 +105,16 @@ impl ChatCompletion {
         crate::audio::in_place::parse(
             body,
             "the reply is not a chat completion",
+            WireCompletion::audio_texts,
             ChatCompletion::audio_slots,
         )
     }
 
     /// Every choice's audio field, in document order (for decoding audio in place).
-    fn audio_slots(&mut self) -> Vec<&mut AudioData> {
+    fn audio_slots(&mut self) -> Vec<Option<&mut AudioData>> {
         self.choices
             .iter_mut()
-            .filter_map(|c| c.message.audio.as_mut())
-            .map(|a| &mut a.data)
+            .map(|c| c.message.audio.as_mut().map(|a| &mut a.data))
             .collect()
     }
 
@@ -105,6 +124,55 @@ impl ChatCompletion {
         m.content
             .as_deref()
             .or(m.audio.as_ref().map(|a| a.transcript.as_str()))
+    }
+}
+
+/// A chat completion as far as its audio, borrowed from the body: where each choice's base64
+/// text lies, so it can be decoded in place.
+#[derive(Deserialize)]
+struct WireCompletion<'a> {
+    #[serde(borrow, default)]
+    choices: Option<Vec<WireChoice<'a>>>,
+}
+
+#[derive(Deserialize)]
+struct WireChoice<'a> {
+    #[serde(borrow, default)]
+    message: Option<WireMessage<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireMessage<'a> {
+    #[serde(borrow, default)]
+    audio: Option<WireAudio<'a>>,
+}
+
+#[derive(Deserialize)]
+struct WireAudio<'a> {
+    #[serde(borrow, default)]
+    data: Option<AudioText<'a>>,
+}
+
+impl WireCompletion<'_> {
+    /// For each choice: the range of its audio's base64 text in `body`, when it has one without
+    /// escapes; `None` if the body is not this shape.
+    fn audio_texts(body: &[u8]) -> Option<Vec<Option<Range<usize>>>> {
+        let wire: WireCompletion = serde_json::from_slice(body).ok()?;
+        let choices = wire.choices.unwrap_or_default();
+        Some(
+            choices
+                .iter()
+                .map(|c| {
+                    c.message
+                        .as_ref()?
+                        .audio
+                        .as_ref()?
+                        .data
+                        .as_ref()?
+                        .range_in(body)
+                })
+                .collect(),
+        )
     }
 }
 
@@ -133,9 +201,9 @@ pub struct Choice {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ResponseMessage {
-    /// `assistant`.
+    /// [`Role::Assistant`].
     #[serde(default)]
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// The text; `None` beside audio.
     #[serde(default)]
     pub content: Option<String>,
@@ -255,8 +323,12 @@ mod tests {
         let choice = &reply.choices[0];
         assert_eq!(
             choice.finish_reason,
-            Some(FinishReason::Other("something_new".into()))
+            Some(FinishReason::from("something_new"))
         );
+        assert!(matches!(
+            &choice.finish_reason,
+            Some(FinishReason::Unknown(v)) if v.as_str() == "something_new"
+        ));
         let audio = reply.audio().unwrap();
         assert_eq!(
             (audio.data.as_bytes(), audio.transcript.as_str()),

@@ -60,7 +60,7 @@ impl Chat<'_> {
         request: &ChatRequest,
         options: &RequestOptions,
     ) -> Result<ChatStream> {
-        if let Some(audio) = request.get_audio() {
+        if let Some(audio) = request.audio_ref() {
             if audio.format != AudioFormat::Pcm16 {
                 return Err(Error::invalid_input(format!(
                     "streamed audio must be pcm16, not {}",

@@ -66,7 +66,7 @@ impl SpeechFormat {
             SpeechFormat::Flac => "audio/flac",
             SpeechFormat::Wav => "audio/wav",
             SpeechFormat::Pcm => "audio/pcm",
-            SpeechFormat::Other(_) => return None,
+            SpeechFormat::Unknown(_) => return None,
         })
     }
 }

@@ -107,32 +107,32 @@ impl SpeechRequest {
     }
 
     /// The text to speak.
-    pub fn get_input(&self) -> &str {
+    pub fn input_ref(&self) -> &str {
         &self.input
     }
 
     /// The voice.
-    pub fn get_voice(&self) -> &Voice {
+    pub fn voice_ref(&self) -> &Voice {
         &self.voice
     }
 
     /// The model field, if set.
-    pub fn get_model(&self) -> Option<&str> {
+    pub fn model_ref(&self) -> Option<&str> {
         self.model.as_deref()
     }
 
     /// The encoding asked for, if set (the service's default is mp3).
-    pub fn get_response_format(&self) -> Option<&SpeechFormat> {
+    pub fn response_format_ref(&self) -> Option<&SpeechFormat> {
         self.response_format.as_ref()
     }
 
     /// The speed, if set.
-    pub fn get_speed(&self) -> Option<f32> {
+    pub fn speed_ref(&self) -> Option<f32> {
         self.speed
     }
 
     /// The `stream_format` the sending call set, if any.
-    pub fn get_stream_format(&self) -> Option<&StreamFormat> {
+    pub fn stream_format_ref(&self) -> Option<&StreamFormat> {
         self.stream_format.as_ref()
     }
 

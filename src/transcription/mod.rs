@@ -11,7 +11,7 @@
 //!
 //! // A reply, decoded for the format asked for:
 //! let body = b"1\n00:00:00,000 --> 00:00:03,000\nHello world, this is a test.\n\n";
-//! let Transcript::Subtitles(srt) = Transcript::from_body(request.get_response_format(), body)? else {
+//! let Transcript::Subtitles(srt) = Transcript::from_body(request.response_format_ref(), body)? else {
 //!     unreachable!()
 //! };
 //! assert_eq!(srt.cues()?[0].text, "Hello world, this is a test.");

@@ -145,12 +145,12 @@ impl TranscriptionRequest {
     }
 
     /// The model field, if set.
-    pub fn get_model(&self) -> Option<&str> {
+    pub fn model_ref(&self) -> Option<&str> {
         self.model.as_deref()
     }
 
     /// The reply format asked for, if set (`json` otherwise).
-    pub fn get_response_format(&self) -> Option<&TranscriptionFormat> {
+    pub fn response_format_ref(&self) -> Option<&TranscriptionFormat> {
         self.response_format.as_ref()
     }
 

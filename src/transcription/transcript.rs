@@ -81,7 +81,7 @@ impl Transcript {
                     text: text()?,
                 })
             }
-            Some(TranscriptionFormat::Other(_)) => {
+            Some(TranscriptionFormat::Unknown(_)) => {
                 match serde_json::from_slice::<Transcription>(body) {
                     Ok(t) if body.trim_ascii_start().starts_with(b"{") => Transcript::Json(t),
                     _ => Transcript::Text(text()?),

@@ -54,13 +54,13 @@ impl TranslationRequest {
     }
 
     /// The model field, if set.
-    pub fn get_model(&self) -> Option<&str> {
-        self.0.get_model()
+    pub fn model_ref(&self) -> Option<&str> {
+        self.0.model_ref()
     }
 
     /// The reply format asked for, if set (`json` otherwise).
-    pub fn get_response_format(&self) -> Option<&TranscriptionFormat> {
-        self.0.get_response_format()
+    pub fn response_format_ref(&self) -> Option<&TranscriptionFormat> {
+        self.0.response_format_ref()
     }
 
     /// Sets the model from the deployment on the `/openai/v1` route, unless the caller did.

@@ -1,23 +1,25 @@
-//! Request bodies that stream large audio instead of holding it as a base64 `String`.
+//! JSON request bodies that stream large audio instead of holding it as a base64 `String`.
 //!
 //! A [`BodyPlan`] is the request's JSON cut at each audio field: JSON bytes, then an audio source
 //! (bytes in memory or a file), then more JSON bytes, and so on. Producing the body streams each
 //! source through a base64 encoder in fixed-size chunks, with an exact `Content-Length`. The plan
 //! is cheap to clone and produces the same bytes every time, so a retry sends the body again
 //! without having buffered it.
+//!
+//! The plan is made by explicit code, not by serde state: the request ([`JsonBody`]) serializes
+//! a copy of itself in which each audio's `data` is a placeholder handed out by
+//! [`AudioPlaceholders`], and the plan cuts the JSON at those placeholders.
 
-use std::cell::RefCell;
 use std::io;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use base64::Engine as _;
 use bytes::Bytes;
 use futures_util::stream::{BoxStream, Stream, StreamExt};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
-use crate::audio::input::AudioSource;
+use super::streamed::{file_chunks, nonce, SizedStream};
+use crate::audio::source::{AudioSource, Origin};
 use crate::error::{Error, Result};
 
 /// Bytes of audio encoded per chunk: a multiple of 3, so only the last chunk has padding.
@@ -27,43 +29,46 @@ const CHUNK: usize = 3 * 32 * 1024;
 /// see `benches/codec.rs` and `bench/e2e`.
 const FILE_CHUNK: usize = 2 * CHUNK;
 
-thread_local! {
-    /// While a plan is being made on this thread: the placeholder prefix and the sources seen.
-    static PLANNING: RefCell<Option<(String, Vec<AudioSource>)>> = const { RefCell::new(None) };
+/// A value sent as a JSON request body, whose audio (if any) is streamed from its sources.
+///
+/// The default writes the value as serde_json does (a body without audio). A request that
+/// carries audio writes a copy of itself in which each audio's `data` is the placeholder
+/// [`AudioPlaceholders`] hands out for its source.
+pub trait JsonBody: Serialize {
+    /// The value's JSON, with each audio's `data` written as a placeholder from `audio`.
+    fn write_json(&self, audio: &mut AudioPlaceholders) -> serde_json::Result<Vec<u8>> {
+        let _ = audio;
+        serde_json::to_vec(self)
+    }
 }
 
-/// The `data` field of an input audio part.
-pub(crate) struct AudioField<'a>(pub(crate) &'a AudioSource);
+impl JsonBody for serde_json::Value {}
 
-impl Serialize for AudioField<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        let placeholder: Option<String> = PLANNING.with(|p| {
-            p.borrow_mut().as_mut().map(|(prefix, sources)| {
-                sources.push(self.0.clone());
-                format!("{prefix}{}__", sources.len() - 1)
-            })
-        });
-        if let Some(placeholder) = placeholder {
-            return s.serialize_str(&placeholder);
+/// Hands out the placeholders a [`JsonBody`] writes in place of its audio, and keeps the
+/// sources in the order they were handed out (the order they appear in the JSON).
+#[derive(Debug)]
+pub struct AudioPlaceholders {
+    prefix: String,
+    sources: Vec<AudioSource>,
+}
+
+impl AudioPlaceholders {
+    fn new() -> Self {
+        AudioPlaceholders {
+            // Random, so no text in the request can be mistaken for a placeholder.
+            prefix: format!("__aoa_audio_{:016x}_", nonce()),
+            sources: Vec::new(),
         }
-        // Plain serde (e.g. `serde_json::to_string(&request)`): encode the whole audio.
-        match self.0 {
-            AudioSource::Bytes(b) => {
-                s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(b))
-            }
-            AudioSource::File { path, len } => {
-                let data = std::fs::read(path.as_path()).map_err(|e| {
-                    serde::ser::Error::custom(format_args!("cannot read {}: {e}", path.display()))
-                })?;
-                if data.len() as u64 != *len {
-                    return Err(serde::ser::Error::custom(format_args!(
-                        "{} changed size",
-                        path.display()
-                    )));
-                }
-                s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(data))
-            }
-        }
+    }
+
+    /// The placeholder for the next audio field, streamed from `source`.
+    pub(crate) fn placeholder(&mut self, source: &AudioSource) -> Arc<str> {
+        self.sources.push(source.clone());
+        self.marker(self.sources.len() - 1).into()
+    }
+
+    fn marker(&self, index: usize) -> String {
+        format!("{}{index}__", self.prefix)
     }
 }
 
@@ -73,7 +78,7 @@ enum Segment {
     Audio(AudioSource),
 }
 
-/// A request body that can be produced any number of times, streaming its audio.
+/// A JSON request body that can be produced any number of times, streaming its audio.
 #[derive(Clone)]
 pub struct BodyPlan {
     segments: Arc<[Segment]>,
@@ -95,30 +100,26 @@ pub(crate) fn base64_len(n: u64) -> u64 {
 }
 
 impl BodyPlan {
-    /// Serializes `value` with serde_json, cutting the JSON at each audio field.
-    pub fn new<T: Serialize + ?Sized>(value: &T) -> Result<Self> {
-        let prefix = format!("__aoa_audio_{:016x}_", nonce());
-        // Whatever happens in `serialize` (a panic included), the thread's planning state is put
-        // back as it was: plain serde on this thread later encodes audio as usual.
-        let restore = Restore(PLANNING.with(|p| p.replace(Some((prefix.clone(), Vec::new())))));
-        let json = serde_json::to_vec(value);
-        let (_, sources) = PLANNING.with(|p| p.borrow_mut().take()).unwrap_or_default();
-        drop(restore);
-        let json = json
+    /// Plans the body of `value`: its JSON, cut at each audio placeholder it writes.
+    pub fn new<T: JsonBody + ?Sized>(value: &T) -> Result<Self> {
+        let mut audio = AudioPlaceholders::new();
+        let json = value
+            .write_json(&mut audio)
             .map_err(|e| Error::invalid_input("the request cannot be serialized").with_source(e))?;
 
-        let mut segments = Vec::with_capacity(sources.len() * 2 + 1);
+        let mut segments = Vec::with_capacity(audio.sources.len() * 2 + 1);
         let mut len = 0u64;
         let mut rest = &json[..];
-        for (i, source) in sources.into_iter().enumerate() {
-            let marker = format!("{prefix}{i}__");
+        for (i, source) in audio.sources.iter().enumerate() {
+            let marker = audio.marker(i);
             let at = find(rest, marker.as_bytes()).ok_or_else(|| {
                 Error::invalid_input("an audio field was not serialized as a string")
             })?;
-            segments.push(Segment::Json(Bytes::copy_from_slice(&rest[..at])));
-            len += at as u64 + base64_len(source.len());
-            segments.push(Segment::Audio(source));
-            rest = &rest[at + marker.len()..];
+            let (before, after) = rest.split_at(at);
+            segments.push(Segment::Json(Bytes::copy_from_slice(before)));
+            len += at as u64 + base64_len(source.size());
+            segments.push(Segment::Audio(source.clone()));
+            rest = after.get(marker.len()..).unwrap_or_default();
         }
         segments.push(Segment::Json(Bytes::copy_from_slice(rest)));
         len += rest.len() as u64;
@@ -133,16 +134,27 @@ impl BodyPlan {
         self.len
     }
 
+    /// `application/json`.
+    pub fn content_type(&self) -> &'static str {
+        "application/json"
+    }
+
     /// The body as a stream of chunks; audio is encoded (and files read) as it is polled.
     pub fn stream(&self) -> BoxStream<'static, io::Result<Bytes>> {
         let segments = self.segments.clone();
-        futures_util::stream::iter((0..segments.len()).map(move |i| segments[i].clone()))
-            .flat_map(|segment| match segment {
-                Segment::Json(b) => futures_util::stream::once(async move { Ok(b) }).boxed(),
-                Segment::Audio(AudioSource::Bytes(b)) => encode_bytes(b).boxed(),
-                Segment::Audio(AudioSource::File { path, len }) => encode_file(path, len).boxed(),
-            })
-            .boxed()
+        futures_util::stream::iter(
+            (0..segments.len()).filter_map(move |i| segments.get(i).cloned()),
+        )
+        .flat_map(|segment| match segment {
+            Segment::Json(b) => futures_util::stream::once(async move { Ok(b) }).boxed(),
+            Segment::Audio(source) => match source.origin() {
+                Origin::Bytes(b) => encode_bytes(b.clone()).boxed(),
+                Origin::File(path) => {
+                    file_chunks(path.clone(), source.size(), FILE_CHUNK, encode).boxed()
+                }
+            },
+        })
+        .boxed()
     }
 
     /// The whole body in one buffer (for small bodies, and for tests).
@@ -160,163 +172,24 @@ impl BodyPlan {
         if let [Segment::Json(b)] = &self.segments[..] {
             return reqwest::Body::from(b.clone());
         }
-        reqwest::Body::wrap(SizedStream {
-            inner: std::sync::Mutex::new(self.stream()),
-            remaining: self.len,
-        })
+        SizedStream::body(self.stream(), self.len)
     }
-}
-
-/// Puts back the planning state a [`BodyPlan::new`] found (normally none) when dropped.
-struct Restore(Option<(String, Vec<AudioSource>)>);
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        PLANNING.with(|p| *p.borrow_mut() = previous);
-    }
-}
-
-fn nonce() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or(0),
-    );
-    h.finish()
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
+fn encode(piece: &[u8]) -> Bytes {
+    Bytes::from(base64::engine::general_purpose::STANDARD.encode(piece))
+}
+
 fn encode_bytes(data: Bytes) -> impl Stream<Item = io::Result<Bytes>> + Send {
     let chunks = data.len().div_ceil(CHUNK);
     futures_util::stream::iter((0..chunks).map(move |i| {
-        let piece = &data[i * CHUNK..((i + 1) * CHUNK).min(data.len())];
-        Ok(Bytes::from(
-            base64::engine::general_purpose::STANDARD.encode(piece),
-        ))
+        let piece = data.slice(i * CHUNK..((i + 1) * CHUNK).min(data.len()));
+        Ok(encode(&piece))
     }))
-}
-
-fn encode_file(
-    path: Arc<std::path::PathBuf>,
-    len: u64,
-) -> impl Stream<Item = io::Result<Bytes>> + Send {
-    let state = FileChunks {
-        path,
-        file: None,
-        buf: Vec::new(),
-        read: 0,
-        len,
-        done: false,
-    };
-    futures_util::stream::try_unfold(state, |mut st| async move {
-        if st.done {
-            return Ok(None);
-        }
-        // Read and encode a chunk on the blocking pool: file reads may block, and this way the
-        // bytes are read straight into our buffer (no copy through tokio's file buffer) and the
-        // encoding stays off the async workers.
-        let (st, chunk) = tokio::task::spawn_blocking(move || {
-            let chunk = st.next_chunk();
-            (st, chunk)
-        })
-        .await
-        .map_err(io::Error::other)?;
-        Ok(chunk?.map(|c| (c, st)))
-    })
-}
-
-/// Reads a file a chunk at a time, checking it still has the size it had when it was opened.
-struct FileChunks {
-    path: Arc<std::path::PathBuf>,
-    file: Option<std::fs::File>,
-    buf: Vec<u8>,
-    read: u64,
-    len: u64,
-    done: bool,
-}
-
-impl FileChunks {
-    /// The next chunk, base64-encoded; `None` at the end.
-    fn next_chunk(&mut self) -> io::Result<Option<Bytes>> {
-        use std::io::Read;
-        if self.file.is_none() {
-            self.file = Some(std::fs::File::open(self.path.as_path())?);
-            self.buf = vec![0; FILE_CHUNK];
-        }
-        let Some(file) = self.file.as_mut() else {
-            return Ok(None);
-        };
-        let mut filled = 0;
-        while filled < FILE_CHUNK {
-            match file.read(&mut self.buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
-        self.read += filled as u64;
-        if self.read > self.len || (filled < FILE_CHUNK && self.read != self.len) {
-            return Err(io::Error::other(format!(
-                "audio file {} changed size while it was being sent",
-                self.path.display()
-            )));
-        }
-        if filled < FILE_CHUNK {
-            self.done = true;
-            self.file = None;
-            if filled == 0 {
-                return Ok(None);
-            }
-        }
-        let encoded = base64::engine::general_purpose::STANDARD.encode(&self.buf[..filled]);
-        Ok(Some(Bytes::from(encoded)))
-    }
-}
-
-/// An `http_body::Body` with an exact size hint, so hyper sends `Content-Length`, not chunked.
-/// The mutex only makes the stream `Sync` (reqwest asks for it); it is never locked, since
-/// polling has `&mut self`.
-struct SizedStream {
-    inner: std::sync::Mutex<BoxStream<'static, io::Result<Bytes>>>,
-    remaining: u64,
-}
-
-impl http_body::Body for SizedStream {
-    type Data = Bytes;
-    type Error = io::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, io::Error>>> {
-        let polled = match self.inner.get_mut() {
-            Ok(inner) => inner.poll_next_unpin(cx),
-            Err(_) => {
-                return Poll::Ready(Some(Err(io::Error::other("request body stream poisoned"))))
-            }
-        };
-        match polled {
-            Poll::Ready(Some(Ok(b))) => {
-                self.remaining = self.remaining.saturating_sub(b.len() as u64);
-                Poll::Ready(Some(Ok(http_body::Frame::data(b))))
-            }
-            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
-            Poll::Ready(None) => Poll::Ready(None),
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    fn size_hint(&self) -> http_body::SizeHint {
-        http_body::SizeHint::with_exact(self.remaining)
-    }
 }
 
 #[cfg(test)]
@@ -324,27 +197,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn serde_json_of_a_request_is_plain_and_the_plan_streams_the_audio() {
+        use crate::{ChatRequest, InputAudio, Message};
+        let wav = b"RIFF\x24\x00\x00\x00WAVEfmt abc".to_vec();
+        let request = ChatRequest::new([Message::user(InputAudio::wav(wav.clone()).unwrap())]);
+        // Plain serde: the audio is its base64, whatever was planned before on this thread.
+        let plan = BodyPlan::new(&request).unwrap();
+        assert_eq!(plan.segments.len(), 3);
+        let plain = serde_json::to_string(&request).unwrap();
+        assert!(plain.contains(&base64::engine::general_purpose::STANDARD.encode(&wav)));
+        assert!(!plain.contains("__aoa_audio_"));
+        assert_eq!(plan.content_length(), plain.len() as u64);
+        // A value without audio is one JSON segment.
+        let plan = BodyPlan::new(&serde_json::json!({"input": "hi"})).unwrap();
+        assert_eq!((plan.segments.len(), plan.content_length()), (1, 14));
+        assert_eq!(plan.content_type(), "application/json");
+    }
+
+    #[test]
     fn a_panic_while_planning_leaves_plain_serde_as_it_was() {
-        struct Panics;
+        use crate::InputAudio;
+        struct Panics(InputAudio);
         impl Serialize for Panics {
-            fn serialize<S: Serializer>(&self, _: S) -> std::result::Result<S::Ok, S::Error> {
+            fn serialize<S: serde::Serializer>(
+                &self,
+                _: S,
+            ) -> std::result::Result<S::Ok, S::Error> {
                 panic!("a value that cannot be serialized");
             }
         }
-        #[derive(Serialize)]
-        struct Body<'a> {
-            audio: AudioField<'a>,
-            then: Panics,
+        impl JsonBody for Panics {
+            fn write_json(&self, audio: &mut AudioPlaceholders) -> serde_json::Result<Vec<u8>> {
+                let _ = self.0.with_placeholder(audio.placeholder(self.0.source()));
+                serde_json::to_vec(self)
+            }
         }
-        let source = AudioSource::Bytes(Bytes::from_static(b"abc"));
-        let body = Body {
-            audio: AudioField(&source),
-            then: Panics,
-        };
-        assert!(std::panic::catch_unwind(|| BodyPlan::new(&body)).is_err());
+        let audio = InputAudio::wav(b"RIFF\x24\x00\x00\x00WAVE".to_vec()).unwrap();
+        assert!(std::panic::catch_unwind(|| BodyPlan::new(&Panics(audio.clone()))).is_err());
         // The same thread, plain serde: the audio is encoded, not a placeholder.
-        let plain = serde_json::to_string(&AudioField(&source)).unwrap();
-        assert_eq!(plain, "\"YWJj\"");
+        let plain = serde_json::to_string(&audio).unwrap();
+        assert_eq!(plain, "{\"data\":\"UklGRiQAAABXQVZF\",\"format\":\"wav\"}");
     }
 
     #[test]

@@ -3,10 +3,12 @@
 pub mod body;
 pub mod events;
 pub(crate) mod idle;
+pub mod multipart;
 pub mod options;
 pub(crate) mod pools;
 pub mod retry;
 pub(crate) mod sse;
+pub(crate) mod streamed;
 
 use std::future::Future;
 use std::time::Duration;

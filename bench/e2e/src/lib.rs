@@ -1,4 +1,4 @@
-//! Shared pieces of the end-to-end benchmark: the job's fixed texts and the test audio.
+//! Shared pieces of the end-to-end benchmark: the jobs' fixed texts and the test audio.
 
 /// The prompt every program sends beside the audio.
 pub const PROMPT: &str = "Describe in detail the spoken audio input.";
@@ -46,4 +46,12 @@ pub const DEPLOYMENT: &str = "gpt-4o-mini-audio-preview";
 /// The api-version every program sends.
 pub const API_VERSION: &str = "2025-01-01-preview";
 
+/// The deployment every program names in the transcription job (as in the recording).
+pub const TRANSCRIBE_DEPLOYMENT: &str = "whisper";
+/// The api-version every program sends in the transcription job (as in the recording).
+pub const TRANSCRIBE_API_VERSION: &str = "2024-10-21";
+
+pub mod body;
+pub mod multipart;
 pub mod server;
+pub mod whisper_reply;

@@ -167,3 +167,91 @@ fn the_modeled_fields_are_exactly_what_the_request_serializes() {
     assert_eq!(keys, modeled);
     assert!(every.check().is_ok());
 }
+
+#[test]
+fn requests_and_messages_deserialize_from_what_they_serialize() {
+    let mut requests = vec![ChatRequest::new([
+        Message::system("Be brief.").with_name("sys"),
+        Message::developer("Speak slowly."),
+        Message::user(vec![
+            ContentPart::text("Describe this."),
+            ContentPart::audio(InputAudio::wav(wav_bytes()).unwrap()),
+            ContentPart::image_url("data:image/png;base64,AAAA"),
+        ]),
+        Message::assistant_audio("audio_1"),
+        Message::assistant("text").with_name("helper"),
+        Message::assistant_tool_calls(vec![crate::chat::message::ToolCall::function(
+            "call_1", "weather", "{}",
+        )]),
+        Message::tool("call_1", "sunny"),
+        Message::user("Thanks"),
+    ])
+    .model("m".into())
+    .audio(Voice::from("aurora-2"), AudioFormat::Pcm16)
+    .max_completion_tokens(1)
+    .max_tokens(2)
+    .temperature(0.3)
+    .top_p(0.9)
+    .n(1)
+    .stop(Stop::Many(vec!["a".into(), "b".into()]))
+    .seed(-1)
+    .presence_penalty(0.5)
+    .frequency_penalty(-0.5)
+    .end_user("u")
+    .tool(Tool::function("weather", "d", json!({"type": "object"})).strict(true))
+    .parallel_tool_calls(false)
+    .response_format(ResponseFormat::JsonSchema {
+        name: "answer".into(),
+        schema: json!({"type": "object"}),
+        strict: true,
+    })
+    .extra("store", json!(true))];
+    for choice in [
+        ToolChoice::None,
+        ToolChoice::Auto,
+        ToolChoice::Required,
+        ToolChoice::Function("weather".into()),
+    ] {
+        requests.push(
+            ChatRequest::new([Message::user("x")])
+                .text_only()
+                .tool_choice(choice)
+                .stop(Stop::One("s".into()))
+                .response_format(ResponseFormat::JsonObject),
+        );
+    }
+    requests.push(ChatRequest::default().response_format(ResponseFormat::Text));
+    for request in requests {
+        let json = serde_json::to_string(&request).unwrap();
+        let back: ChatRequest = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, request, "{json}");
+    }
+    // The streaming call's own fields are never read back: sent, they are refused as extras.
+    let streaming: ChatRequest = serde_json::from_value(
+        json!({"messages": [{"role": "user", "content": "hi"}], "stream": true}),
+    )
+    .unwrap();
+    assert!(streaming
+        .check()
+        .unwrap_err()
+        .to_string()
+        .contains("`stream`"));
+    let e = serde_json::from_value::<ToolChoice>(json!("sometimes")).unwrap_err();
+    assert!(e.to_string().contains("sometimes"), "{e}");
+}
+
+#[test]
+fn getters_read_what_the_setters_set() {
+    let r = ChatRequest::new([Message::user("x")])
+        .audio(Voice::Alloy, AudioFormat::Wav)
+        .model("gpt-4o-audio-preview".into());
+    assert_eq!(r.messages_ref(), &[Message::user("x")]);
+    assert_eq!(
+        r.audio_ref(),
+        Some(&AudioOutput {
+            voice: Voice::Alloy,
+            format: AudioFormat::Wav
+        })
+    );
+    assert_eq!(r.model_ref(), Some("gpt-4o-audio-preview"));
+}

@@ -354,7 +354,10 @@ fn accumulated_azure_stream_has_text_usage_and_merged_filter_results() {
     assert_eq!(reply.metadata.request_id(), Some("req-1"));
     let choice = &reply.choices[0];
     assert_eq!(choice.finish_reason, Some(crate::FinishReason::Stop));
-    assert_eq!(choice.message.role.as_deref(), Some("assistant"));
+    assert_eq!(
+        choice.message.role.as_ref().map(crate::Role::as_str),
+        Some("assistant")
+    );
     let filter = choice.content_filter_results.as_ref().unwrap();
     // Categories from both post-finish events are kept.
     assert!(filter.custom_blocklists.as_ref().unwrap().filtered);

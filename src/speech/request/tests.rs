@@ -63,10 +63,10 @@ fn every_field_and_an_extra_one() {
             "seed": 7
         })
     );
-    assert_eq!(r.get_voice(), &Voice::Coral);
-    assert_eq!(r.get_response_format(), Some(&SpeechFormat::Pcm));
-    assert_eq!(r.get_speed(), Some(1.5));
-    assert_eq!((r.get_model(), r.get_stream_format()), (None, None));
+    assert_eq!(r.voice_ref(), &Voice::Coral);
+    assert_eq!(r.response_format_ref(), Some(&SpeechFormat::Pcm));
+    assert_eq!(r.speed_ref(), Some(1.5));
+    assert_eq!((r.model_ref(), r.stream_format_ref()), (None, None));
     r.check().unwrap();
 }
 
@@ -80,16 +80,16 @@ fn a_stored_request_reads_back_the_same_unknown_values_included() {
     let text = serde_json::to_string(&r).unwrap();
     let back: SpeechRequest = serde_json::from_str(&text).unwrap();
     assert_eq!(back, r);
-    assert_eq!(back.get_voice().as_str(), "aurora-2");
+    assert_eq!(back.voice_ref().as_str(), "aurora-2");
 }
 
 #[test]
 fn the_deployment_fills_the_model_only_when_unset() {
     let mut r = SpeechRequest::new("Hi", Voice::Alloy);
     r.set_model_if_unset("tts");
-    assert_eq!(r.get_model(), Some("tts"));
+    assert_eq!(r.model_ref(), Some("tts"));
     r.set_model_if_unset("other");
-    assert_eq!(r.get_model(), Some("tts"));
+    assert_eq!(r.model_ref(), Some("tts"));
 }
 
 fn invalid(r: &SpeechRequest) -> String {

@@ -1,45 +1,79 @@
-//! Runs each program on the from-audio job against the loopback server, paired, and prints peak
-//! RSS and CPU (user + system) medians with ratios to the first program (the floor).
+//! Runs each program on one job against the loopback server, paired, and prints peak RSS and CPU
+//! (user + system) medians with ratios to the first program (the floor).
 //!
-//! Usage: `runner [--rounds N] [--in-bytes N] [--out-bytes N] [--chunked] NAME=PATH ...`
-//! Each program is run as `PATH IN OUT` with AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY set.
-//! With `--chunked` the server sends the reply with `Transfer-Encoding: chunked` and no
-//! Content-Length, in 16 KiB chunks (as a proxy that re-chunks it would); by default it sends one
-//! body with a Content-Length, as Azure does.
-//! The last column says whether each program is within the performance issue's goal: at most
-//! 1.25x the floor's peak RSS and 1.5x its CPU.
+//! Usage: `runner [--job chat|transcribe] [--rounds N] [--in-bytes N] [--out-bytes N] [--chunked]
+//! NAME=PATH ...` (any programs, the floor first).
+//!
+//! - `--job chat` (the default), the from-audio job: each program is run as `PATH IN OUT` with
+//!   AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY set, and must write the reply's exact audio to
+//!   OUT. With `--chunked` the server sends the reply with `Transfer-Encoding: chunked` and no
+//!   Content-Length, in 16 KiB chunks (as a proxy that re-chunks it would); by default it sends one
+//!   body with a Content-Length, as Azure does. IN: 16 MiB by default; OUT: 4 MiB.
+//! - `--job transcribe`: each program is run as `PATH IN` with AZURE_OPENAI_ENDPOINT,
+//!   AZURE_OPENAI_API_KEY, AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT and OPENAI_API_VERSION set, and
+//!   should print the transcript of Azure's recorded whisper reply. IN: 24 MiB by default. A
+//!   program that fails (async-openai cannot decode the reply) is measured all the same; the
+//!   table says how its upload was framed and how it ended.
+//!
+//! The last column says whether each program is within the goal: at most 1.25x the
+//! floor's peak RSS and 1.5x its CPU (a program that failed is not).
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-/// The performance issue's goal for the crate's example, as ratios to the floor.
+use aoa_e2e_bench::server::{Reply, Server, Upload};
+
+/// The goal for the crate's example, as ratios to the floor.
 const GOAL_RSS: f64 = 1.25;
 const GOAL_CPU: f64 = 1.5;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Job {
+    Chat,
+    Transcribe,
+}
 
 struct Sample {
     rss_kib: i64,
     cpu_s: f64,
     wall_s: f64,
+    /// Why the run failed, if it did.
+    failure: Option<String>,
+    /// How the upload was framed (transcription job).
+    upload: Option<&'static str>,
 }
 
 fn main() {
+    let mut job = Job::Chat;
     let mut rounds = 11usize;
-    let mut in_bytes = 16 << 20;
+    let mut in_bytes = None;
     let mut out_bytes = 4 << 20;
-    let mut framing = aoa_e2e_bench::server::Reply::ContentLength;
+    let mut framing = Reply::ContentLength;
     let mut programs: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut num = |what: &str| -> usize {
+        let mut value = |what: &str| {
             args.next()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or_else(|| panic!("{what} needs a number"))
+                .unwrap_or_else(|| panic!("{what} needs a value"))
+        };
+        let mut num = |what: &str| -> usize {
+            value(what)
+                .parse()
+                .unwrap_or_else(|_| panic!("{what} needs a number"))
         };
         match a.as_str() {
+            "--job" => {
+                job = match value("--job").as_str() {
+                    "chat" => Job::Chat,
+                    "transcribe" => Job::Transcribe,
+                    other => panic!("--job is chat or transcribe, not {other:?}"),
+                }
+            }
             "--rounds" => rounds = num("--rounds"),
-            "--in-bytes" => in_bytes = num("--in-bytes"),
+            "--in-bytes" => in_bytes = Some(num("--in-bytes")),
             "--out-bytes" => out_bytes = num("--out-bytes"),
-            "--chunked" => framing = aoa_e2e_bench::server::Reply::Chunked,
+            "--chunked" => framing = Reply::Chunked,
             _ => {
                 let (name, path) = a.split_once('=').expect("NAME=PATH");
                 programs.push((name.to_owned(), path.to_owned()));
@@ -47,29 +81,50 @@ fn main() {
         }
     }
     assert!(!programs.is_empty(), "no programs given");
+    assert!(rounds > 0, "--rounds must be at least 1");
+    assert!(
+        job == Job::Chat || framing == Reply::ContentLength,
+        "--chunked is for the chat job's reply"
+    );
+    let in_bytes = in_bytes.unwrap_or(match job {
+        Job::Chat => 16 << 20,
+        Job::Transcribe => 24 << 20,
+    });
 
     let dir = std::env::temp_dir().join(format!("aoa-e2e-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let input = dir.join("in.wav");
     let in_audio = aoa_e2e_bench::wav(in_bytes);
     std::fs::write(&input, &in_audio).expect("write input");
-    let out_audio = aoa_e2e_bench::wav(out_bytes);
+    let out_audio = match job {
+        Job::Chat => aoa_e2e_bench::wav(out_bytes),
+        Job::Transcribe => Vec::new(),
+    };
     let server = aoa_e2e_bench::server::start(&in_audio, &out_audio, framing);
     drop(in_audio);
-    println!(
-        "job: {} MiB WAV in, {} MiB of audio out; reply {}; server {}; {} paired rounds (+1 warm-up)",
-        in_bytes as f64 / 1048576.0,
-        out_bytes as f64 / 1048576.0,
-        match framing {
-            aoa_e2e_bench::server::Reply::ContentLength => "with Content-Length".to_owned(),
-            aoa_e2e_bench::server::Reply::Chunked => format!(
-                "chunked ({} KiB chunks, no Content-Length)",
-                aoa_e2e_bench::server::CHUNK / 1024
-            ),
-        },
-        server.endpoint,
-        rounds
-    );
+    let mib = |n: usize| n as f64 / 1048576.0;
+    match job {
+        Job::Chat => println!(
+            "job: from-audio, {} MiB WAV in, {} MiB of audio out; reply {}; server {}; {} paired rounds (+1 warm-up)",
+            mib(in_bytes),
+            mib(out_bytes),
+            match framing {
+                Reply::ContentLength => "with Content-Length".to_owned(),
+                Reply::Chunked => format!(
+                    "chunked ({} KiB chunks, no Content-Length)",
+                    aoa_e2e_bench::server::CHUNK / 1024
+                ),
+            },
+            server.endpoint,
+            rounds
+        ),
+        Job::Transcribe => println!(
+            "job: transcribe a {} MiB WAV (whisper, json; Azure's recorded reply); server {}; {} paired rounds (+1 warm-up)",
+            mib(in_bytes),
+            server.endpoint,
+            rounds
+        ),
+    }
 
     let mut samples: Vec<Vec<Sample>> = programs.iter().map(|_| Vec::new()).collect();
     for round in 0..=rounds {
@@ -79,36 +134,46 @@ fn main() {
             let (name, path) = &programs[i];
             let output = dir.join(format!("out-{i}.wav"));
             let _ = std::fs::remove_file(&output);
-            let s = run(path, &input, &output, &server.endpoint);
-            let got = std::fs::read(&output).unwrap_or_default();
-            assert!(
-                got == out_audio,
-                "{name} wrote {} bytes, not the reply's {} bytes of audio",
-                got.len(),
-                out_audio.len()
-            );
+            let s = match job {
+                Job::Chat => run_chat(path, &input, &output, &server, &out_audio),
+                Job::Transcribe => run_transcribe(path, &input, &server),
+            };
+            if i == 0 {
+                if let Some(why) = &s.failure {
+                    panic!("the floor ({name}) failed: {why}");
+                }
+            }
+            if job == Job::Chat {
+                if let Some(why) = &s.failure {
+                    panic!("{name} failed: {why}");
+                }
+            }
             if round > 0 {
                 samples[i].push(s);
             }
         }
     }
-    assert_eq!(
-        server.refused.load(std::sync::atomic::Ordering::Relaxed),
-        0,
-        "the server refused requests"
-    );
+    print_table(job, &programs, &samples, rounds);
+    let _ = std::fs::remove_dir_all(&dir);
+}
 
+fn print_table(job: Job, programs: &[(String, String)], samples: &[Vec<Sample>], rounds: usize) {
     let med = |v: &mut Vec<f64>| {
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
     };
     let floor = &samples[0];
+    let extra = job == Job::Transcribe;
     println!();
     println!(
-        "| program | peak RSS (MiB) | CPU user+sys (s) | wall (s) | RSS / {0} | CPU / {0} | within goal |",
-        programs[0].0
+        "| program | peak RSS (MiB) | CPU user+sys (s) | wall (s) | RSS / {0} | CPU / {0} |{1} within goal |",
+        programs[0].0,
+        if extra { " upload | result |" } else { "" }
     );
-    println!("|---|---:|---:|---:|---:|---:|---|");
+    println!(
+        "|---|---:|---:|---:|---:|---:|{}---|",
+        if extra { "---|---|" } else { "" }
+    );
     for (i, (name, _)) in programs.iter().enumerate() {
         let s = &samples[i];
         let rss = med(&mut s.iter().map(|x| x.rss_kib as f64 / 1024.0).collect());
@@ -125,51 +190,143 @@ fn main() {
             .zip(floor)
             .map(|(a, f)| a.cpu_s / f.cpu_s)
             .collect());
-        let within = if rss_ratio <= GOAL_RSS && cpu_ratio <= GOAL_CPU {
+        let failures: Vec<&str> = s.iter().filter_map(|x| x.failure.as_deref()).collect();
+        let within = if !failures.is_empty() {
+            "no (failed)"
+        } else if rss_ratio <= GOAL_RSS && cpu_ratio <= GOAL_CPU {
             "yes"
         } else {
             "no"
         };
+        let extra = if extra {
+            let mut uploads: Vec<&str> = s.iter().filter_map(|x| x.upload).collect();
+            uploads.sort();
+            uploads.dedup();
+            let result = match failures.first() {
+                None => "ok".to_owned(),
+                Some(why) => format!("failed {}/{}: {why}", failures.len(), s.len()),
+            };
+            format!(" {} | {result} |", uploads.join(", "))
+        } else {
+            String::new()
+        };
         println!(
-            "| {name} | {rss:.1} | {cpu:.3} | {wall:.3} | {rss_ratio:.2}x | {cpu_ratio:.2}x | {within} |"
+            "| {name} | {rss:.1} | {cpu:.3} | {wall:.3} | {rss_ratio:.2}x | {cpu_ratio:.2}x |{extra} {within} |"
         );
     }
     println!();
     println!("medians over {rounds} rounds; ratios are medians of the per-round (paired) ratios;");
     println!("goal: at most {GOAL_RSS}x the floor's peak RSS and {GOAL_CPU}x its CPU.");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn run(path: &str, input: &std::path::Path, output: &std::path::Path, endpoint: &str) -> Sample {
-    // Through the small `measure` launcher beside this binary (see measure.rs for why).
+/// The from-audio job: `PATH IN OUT`; the reply's audio must be in OUT.
+fn run_chat(path: &str, input: &Path, output: &Path, server: &Server, out_audio: &[u8]) -> Sample {
+    let refused = server.refused.load(std::sync::atomic::Ordering::Relaxed);
+    let mut command = measure(path);
+    command
+        .arg(input)
+        .arg(output)
+        .env("AZURE_OPENAI_ENDPOINT", &server.endpoint)
+        .env("AZURE_OPENAI_API_KEY", "bench-key")
+        .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME")
+        .env_remove("OPENAI_API_VERSION");
+    let (mut sample, _) = run(path, command);
+    let got = std::fs::read(output).unwrap_or_default();
+    if sample.failure.is_none() && got != out_audio {
+        sample.failure = Some(format!(
+            "wrote {} bytes, not the reply's {} bytes of audio",
+            got.len(),
+            out_audio.len()
+        ));
+    }
+    if server.refused.load(std::sync::atomic::Ordering::Relaxed) != refused {
+        sample.failure = Some("the server refused its request".into());
+    }
+    sample
+}
+
+/// The transcription job: `PATH IN`; the recorded transcript must be printed.
+fn run_transcribe(path: &str, input: &Path, server: &Server) -> Sample {
+    let before = server.uploads.lock().expect("uploads").len();
+    let mut command = measure(path);
+    command
+        .arg(input)
+        .env("AZURE_OPENAI_ENDPOINT", &server.endpoint)
+        .env("AZURE_OPENAI_API_KEY", "bench-key")
+        .env(
+            "AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT",
+            aoa_e2e_bench::TRANSCRIBE_DEPLOYMENT,
+        )
+        .env("OPENAI_API_VERSION", aoa_e2e_bench::TRANSCRIBE_API_VERSION)
+        .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME");
+    let (mut sample, stdout) = run(path, command);
+    let uploads: Vec<Upload> = server.uploads.lock().expect("uploads")[before..].to_vec();
+    sample.upload = uploads.first().map(|u| {
+        if u.chunked {
+            "chunked"
+        } else {
+            "Content-Length"
+        }
+    });
+    let refused = uploads.iter().find_map(|u| u.problem.as_deref());
+    if let Some(why) = refused {
+        sample.failure = Some(format!("the server refused its upload: {why}"));
+    } else if uploads.is_empty() {
+        sample
+            .failure
+            .get_or_insert("no request reached the server".into());
+    } else if sample.failure.is_none() && !stdout.contains(aoa_e2e_bench::whisper_reply::TEXT) {
+        sample.failure = Some("the transcript is not on its stdout".into());
+    }
+    sample
+}
+
+/// The program through the small `measure` launcher beside this binary (see measure.rs for why).
+fn measure(path: &str) -> Command {
     let measure = std::env::current_exe()
         .expect("current exe")
         .with_file_name("measure");
+    let mut command = Command::new(measure);
+    command.arg(path).stdin(Stdio::null());
+    command
+}
+
+/// Runs it; the sample (failed if the exit status is not 0) and the program's stdout.
+fn run(path: &str, mut command: Command) -> (Sample, String) {
     let start = Instant::now();
-    let out = Command::new(&measure)
-        .arg(path)
-        .arg(input)
-        .arg(output)
-        .env("AZURE_OPENAI_ENDPOINT", endpoint)
-        .env("AZURE_OPENAI_API_KEY", "bench-key")
-        .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME")
-        .env_remove("OPENAI_API_VERSION")
-        .stdin(Stdio::null())
+    let out = command
         .output()
-        .unwrap_or_else(|e| panic!("cannot start {}: {e}", measure.display()));
+        .unwrap_or_else(|e| panic!("cannot run measure for {path}: {e}"));
     let wall_s = start.elapsed().as_secs_f64();
-    assert!(
-        out.status.success(),
-        "{path} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // The program's own stdout (the transcript) comes first; the last line is measure's.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "measure failed for {path}: {stderr}");
+    // The program's own stdout comes first; the last line is measure's.
     let text = String::from_utf8_lossy(&out.stdout);
-    let last = text.lines().last().unwrap_or_default();
-    let (rss, cpu) = last.split_once(' ').expect("measure output");
-    Sample {
-        rss_kib: rss.parse().expect("rss"),
-        cpu_s: cpu.parse().expect("cpu"),
+    let (own, last) = text.trim_end().rsplit_once('\n').unwrap_or(("", &text));
+    let mut figures = last.split_whitespace();
+    let mut next = |what: &str| {
+        figures
+            .next()
+            .unwrap_or_else(|| panic!("measure output: no {what} in {last:?}"))
+    };
+    let rss_kib = next("rss").parse().expect("rss");
+    let cpu_s = next("cpu").parse().expect("cpu");
+    let code: i32 = next("status").parse().expect("status");
+    let failure = (code != 0).then(|| {
+        // The last line that says something (a panic's last line is a note about backtraces).
+        let line = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty() && !l.starts_with("note:"))
+            .unwrap_or_default();
+        format!("exit status {code}, {}", line.trim())
+    });
+    let sample = Sample {
+        rss_kib,
+        cpu_s,
         wall_s,
-    }
+        failure,
+        upload: None,
+    };
+    (sample, own.to_owned())
 }
