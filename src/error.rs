@@ -161,7 +161,11 @@ impl Error {
             (Some(code), false) => format!("{} ({code}): {}", metadata.status, api.message),
             (Some(code), true) => format!("{} ({code})", metadata.status),
             (None, false) => format!("{}: {}", metadata.status, api.message),
-            (None, true) => format!("{}", metadata.status),
+            (None, true) => match api.plain_text_line() {
+                // A plain-text body, like the 413 `Maximum content size limit (26214400) exceeded ...`.
+                Some(line) => format!("{}: {line}", metadata.status),
+                None => format!("{}", metadata.status),
+            },
         };
         // Azure's 429 bodies may say "Please retry after N seconds" without a header.
         let retry_after = metadata.retry_after().or_else(|| {
@@ -174,8 +178,9 @@ impl Error {
         err.with_metadata(metadata)
     }
 
-    /// Builds the error for an `error` event inside a successful (`200`) event stream.
-    pub(crate) fn from_stream_event(metadata: ResponseMetadata, data: &[u8]) -> Self {
+    /// Builds the error for an `error` event inside a successful (`200`) event stream (the
+    /// stream adds the response's metadata).
+    pub(crate) fn stream_event(data: &[u8]) -> Self {
         let api = ApiError::parse(data);
         let message = match (&api.code, api.message.is_empty()) {
             (Some(code), false) => format!("error event in the stream ({code}): {}", api.message),
@@ -185,7 +190,7 @@ impl Error {
         };
         let mut err = Self::new(ErrorKind::Api, message);
         err.inner.api = Some(api);
-        err.with_metadata(metadata)
+        err
     }
 
     /// A reply over the client's maximum size: `declared` in its `Content-Length` (nothing
@@ -367,6 +372,9 @@ impl fmt::Debug for Error {
 /// How many bytes of a body that is not JSON an [`ApiError`] keeps.
 pub const RAW_BODY_PREFIX: usize = 512;
 
+/// How many characters of a plain-text error body an error's message quotes.
+const PLAIN_TEXT_LINE: usize = 200;
+
 /// The `error` object of an Azure OpenAI error response, parsed leniently.
 ///
 /// `code` may arrive as a string or a number; `innererror` and `inner_error` are both read, as
@@ -473,6 +481,20 @@ impl ApiError {
                 }
             }
         }
+    }
+
+    /// The first line of a body that was plain text (not JSON, not an HTML page), at most
+    /// [`PLAIN_TEXT_LINE`] characters: what the error's message quotes.
+    fn plain_text_line(&self) -> Option<&str> {
+        let raw = self.raw_body.as_deref()?.trim_start();
+        if raw.is_empty() || raw.starts_with('<') {
+            return None;
+        }
+        let line = raw.lines().next()?.trim_end();
+        Some(match line.char_indices().nth(PLAIN_TEXT_LINE) {
+            Some((end, _)) => line.get(..end).unwrap_or(line),
+            None => line,
+        })
     }
 
     /// True when the content filter rejected the request.

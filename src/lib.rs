@@ -22,6 +22,8 @@
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
+//! - [`speech`]: text to speech: [`SpeechRequest`], [`SpeechFormat`], streamed [`SpeechEvent`]s.
+//! - [`transcription`]: transcription and translation: [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
 //! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
@@ -42,6 +44,8 @@ pub mod client;
 pub mod credential;
 pub mod error;
 pub mod metadata;
+pub mod speech;
+pub mod transcription;
 pub mod transport;
 
 pub use audio::Pcm16WavWriter;
@@ -62,6 +66,13 @@ pub use client::{Api, Client, ClientBuilder, Route};
 pub use credential::Credential;
 pub use error::{ApiError, Error, ErrorKind, Result};
 pub use metadata::ResponseMetadata;
+pub use speech::{SpeechEvent, SpeechFormat, SpeechRequest, SpeechUsage, StreamFormat};
+pub use transcription::{
+    ChunkingStrategy, Cue, DiarizedTranscription, KnownSpeaker, TimestampGranularity, Transcript,
+    Transcription, TranscriptionEvent, TranscriptionFormat, TranscriptionInclude,
+    TranscriptionRequest, TranscriptionUsage, TranslationRequest, VadConfig,
+};
+pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
 pub use unknown::UnknownValue;

@@ -1,4 +1,5 @@
-//! `string_enum!`: enums whose wire form is a string, with an `Unknown` fallback that round-trips.
+//! `string_enum!`: enums whose wire form is a string, with an `Unknown` fallback that round-trips;
+//! `setters!`: builder setters of a request's optional fields.
 
 /// Declares a `#[non_exhaustive]` enum of known string values plus
 /// `Unknown(`[`UnknownValue`](crate::UnknownValue)`)`, with `as_str`, `Display`, `FromStr`,
@@ -79,3 +80,19 @@ macro_rules! string_enum {
 }
 
 pub(crate) use string_enum;
+
+/// Builder setters that set optional fields: `name: Type` gives `fn name(self, value: Type) -> Self`
+/// setting `self.name = Some(value)`.
+macro_rules! setters {
+    ($( $(#[$doc:meta])* $name:ident : $ty:ty ),+ $(,)?) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = Some(value);
+                self
+            }
+        )+
+    };
+}
+
+pub(crate) use setters;

@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::audio::{AudioFormat, Voice};
 use crate::chat::message::{Message, UserContent};
-use crate::macros::string_enum;
+use crate::macros::{setters, string_enum};
 use crate::transport::body::{AudioPlaceholders, JsonBody};
 
 string_enum! {
@@ -303,18 +303,6 @@ const MODELED_FIELDS: &[&str] = &[
     "stream",
     "stream_options",
 ];
-
-macro_rules! setters {
-    ($( $(#[$doc:meta])* $name:ident : $ty:ty ),+ $(,)?) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = Some(value);
-                self
-            }
-        )+
-    };
-}
 
 impl ChatRequest {
     /// A request with these messages and no other settings (text output).

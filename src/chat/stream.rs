@@ -15,9 +15,9 @@ use crate::chat::response::ChatCompletion;
 use crate::chat::Chat;
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
+use crate::transport::events::{Decoded, EventDecoder, SseItem};
 use crate::transport::idle::IdleTimeout;
 use crate::transport::options::RequestOptions;
-use crate::transport::sse::{SseEvent, SseParser};
 
 type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
@@ -139,7 +139,7 @@ impl Stream for ChatStream {
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = &mut *self;
         loop {
-            if let Some(item) = this.decoder.next_chunk() {
+            if let Some(item) = this.decoder.next_item() {
                 if this.decoder.is_over() {
                     this.body = None;
                 }
@@ -157,7 +157,7 @@ impl Stream for ChatStream {
                 Poll::Ready(Some(Ok(bytes))) => this.decoder.push(&bytes),
                 Poll::Ready(Some(Err(e))) => {
                     this.body = None;
-                    this.decoder.over = true;
+                    this.decoder.end();
                     let err = e.with_metadata(this.metadata.clone());
                     return Poll::Ready(Some(Err(err)));
                 }
@@ -167,117 +167,27 @@ impl Stream for ChatStream {
     }
 }
 
-/// Bytes in, chunks out: the SSE parser plus the rules of the chat stream (`[DONE]`, error
-/// events, decoding). Pure, so it can be tested under every split of the bytes.
-#[derive(Debug)]
-pub(crate) struct ChunkDecoder {
-    parser: SseParser,
-    metadata: ResponseMetadata,
-    /// `[DONE]` arrived, or an error ended the stream: nothing more is decoded.
-    over: bool,
-}
+/// Bytes in, chunks out: the shared event-stream rules ([`EventDecoder`]) over chat chunks.
+pub(crate) type ChunkDecoder = EventDecoder<ChatCompletionChunk>;
 
-impl ChunkDecoder {
-    pub(crate) fn new(metadata: ResponseMetadata) -> Self {
-        ChunkDecoder {
-            parser: SseParser::new(),
-            metadata,
-            over: false,
-        }
-    }
+impl SseItem for ChatCompletionChunk {
+    const WHAT: &'static str = "a chat completion chunk";
 
-    pub(crate) fn push(&mut self, bytes: &[u8]) {
-        if !self.over {
-            self.parser.push(bytes);
-        }
-    }
-
-    pub(crate) fn is_over(&self) -> bool {
-        self.over
-    }
-
-    /// The next chunk (or error) in the bytes pushed so far.
-    pub(crate) fn next_chunk(&mut self) -> Option<Result<ChatCompletionChunk>> {
-        while !self.over {
-            match self.parser.next_event() {
-                Ok(Some(event)) => {
-                    if let Some(item) = self.decode(event) {
-                        return Some(item);
-                    }
-                }
-                Ok(None) => return None,
-                Err(_) => return Some(Err(self.too_large())),
-            }
-        }
-        None
-    }
-
-    /// The body ended: a last event without a blank line after it, or an error if `[DONE]`
-    /// never came.
-    pub(crate) fn finish(&mut self) -> Option<Result<ChatCompletionChunk>> {
-        if self.over {
-            return None;
-        }
-        let item = match self.parser.finish() {
-            Ok(Some(event)) => self.decode(event),
-            Ok(None) => None,
-            Err(_) => Some(Err(self.too_large())),
-        };
-        if item.is_some() {
-            // A chunk (or error) in a last event with no blank line after it. Without `[DONE]`,
-            // the end-of-stream error follows from the next call.
-            return item;
-        }
-        if self.over {
-            return None;
-        }
-        self.over = true;
-        Some(Err(Error::transport(
-            "the stream ended before `data: [DONE]`",
-        )
-        .with_metadata(self.metadata.clone())))
-    }
-
-    fn decode(&mut self, event: SseEvent) -> Option<Result<ChatCompletionChunk>> {
-        let data = event.data.as_slice();
-        if data.trim_ascii() == b"[DONE]" {
-            self.over = true;
-            return None;
-        }
-        match event.event.as_deref() {
+    fn decode(event: Option<&str>, data: &[u8]) -> Decoded<Self> {
+        match event {
             None | Some("message") => {}
-            Some("error") => {
-                self.over = true;
-                return Some(Err(Error::from_stream_event(self.metadata.clone(), data)));
-            }
+            Some("error") => return Decoded::Error,
             // Named events (a proxy's `ping`, ...) are not chunks.
-            Some(_) => return None,
+            Some(_) => return Decoded::Skip,
         }
         if data.trim_ascii().is_empty() {
-            return None;
+            return Decoded::Skip;
         }
         match serde_json::from_slice::<ChatCompletionChunk>(data) {
-            Ok(chunk) if chunk.error.is_some() => {
-                self.over = true;
-                Some(Err(Error::from_stream_event(self.metadata.clone(), data)))
-            }
-            Ok(chunk) => Some(Ok(chunk)),
-            Err(e) => {
-                self.over = true;
-                Some(Err(Error::decode(
-                    "a stream event is not a chat completion chunk",
-                )
-                .with_source(e)
-                .with_metadata(self.metadata.clone())))
-            }
+            Ok(chunk) if chunk.error.is_some() => Decoded::Error,
+            Ok(chunk) => Decoded::Item(chunk),
+            Err(e) => Decoded::Invalid(e),
         }
-    }
-
-    fn too_large(&mut self) -> Error {
-        self.over = true;
-        // Let go of the 64 MiB now rather than when the stream is dropped.
-        self.parser = SseParser::new();
-        Error::decode("a stream event is larger than 64 MiB").with_metadata(self.metadata.clone())
     }
 }
 

@@ -21,7 +21,7 @@ fn decode(pieces: &[&[u8]]) -> (Vec<ChatCompletionChunk>, Option<Error>) {
     };
     for piece in pieces {
         d.push(piece);
-        while let Some(item) = d.next_chunk() {
+        while let Some(item) = d.next_item() {
             if let Some(e) = push(item) {
                 return (chunks, Some(e));
             }
@@ -293,11 +293,11 @@ fn an_event_past_64_mib_is_a_decode_error_and_the_end_of_the_stream() {
     d.push(b"data: ");
     let mut pushed = 6;
     while pushed <= MAX_EVENT_BYTES {
-        assert!(d.next_chunk().is_none(), "no error at {pushed} bytes");
+        assert!(d.next_item().is_none(), "no error at {pushed} bytes");
         d.push(&mib);
         pushed += mib.len();
     }
-    let err = d.next_chunk().expect("an error").unwrap_err();
+    let err = d.next_item().expect("an error").unwrap_err();
     assert_eq!(err.kind(), crate::ErrorKind::Decode);
     assert_eq!(err.request_id(), Some("req-1"));
     assert!(err.to_string().contains("64 MiB"), "{err}");
@@ -305,7 +305,7 @@ fn an_event_past_64_mib_is_a_decode_error_and_the_end_of_the_stream() {
     // The event's bytes are let go, and nothing more comes, not even the end-of-stream error.
     assert_eq!(d.parser.buffered_capacity(), 0);
     d.push(b"\n\ndata: {\"id\":\"late\"}\n\ndata: [DONE]\n\n");
-    assert!(d.next_chunk().is_none());
+    assert!(d.next_item().is_none());
     assert!(d.finish().is_none());
 }
 
