@@ -4,7 +4,6 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use futures_util::stream::{Stream, StreamExt};
 
 use crate::audio::AudioFormat;
@@ -15,11 +14,11 @@ use crate::chat::response::ChatCompletion;
 use crate::chat::Chat;
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
-use crate::transport::events::{Decoded, EventDecoder, SseItem};
-use crate::transport::idle::IdleTimeout;
+use crate::transport::event_stream::EventStream;
+#[cfg(test)]
+use crate::transport::events::EventDecoder;
+use crate::transport::events::{Decoded, SseItem};
 use crate::transport::options::RequestOptions;
-
-type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
 impl Chat<'_> {
     /// Sends the request with `stream: true` (and `stream_options.include_usage`) and returns the
@@ -70,23 +69,9 @@ impl Chat<'_> {
         }
         let mut request = request.clone();
         request.set_streaming();
-        let api_request = self.api_request(&request)?.accept("text/event-stream");
-        let pipeline = self.client.pipeline();
-        // The chunks are read as the stream is polled, bounded by the SSE parser's event limit.
-        let response = pipeline
-            .send(&api_request, options, |reply| async move {
-                Ok(reply.into_response())
-            })
-            .await?;
-        let metadata =
-            ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
+        let api_request = self.api_request(&request)?;
         Ok(ChatStream {
-            body: Some(Box::pin(IdleTimeout::new(
-                response.bytes_stream(),
-                pipeline.stream_idle_timeout(options),
-            ))),
-            decoder: ChunkDecoder::new(metadata.clone()),
-            metadata,
+            inner: EventStream::open(self.client.pipeline(), api_request, options).await?,
         })
     }
 }
@@ -98,16 +83,14 @@ impl Chat<'_> {
 /// [`StreamAccumulator`] (see [`accumulator`](Self::accumulator)) turns the chunks into a
 /// [`ChatCompletion`]; [`collect_completion`](Self::collect_completion) does it in one call.
 pub struct ChatStream {
-    body: Option<ByteStream>,
-    decoder: ChunkDecoder,
-    metadata: ResponseMetadata,
+    inner: EventStream<ChatCompletionChunk>,
 }
 
 impl fmt::Debug for ChatStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ChatStream")
-            .field("metadata", &self.metadata)
-            .field("finished", &self.body.is_none())
+            .field("metadata", self.inner.metadata())
+            .field("finished", &self.inner.is_finished())
             .finish_non_exhaustive()
     }
 }
@@ -115,12 +98,12 @@ impl fmt::Debug for ChatStream {
 impl ChatStream {
     /// Status and headers of the response (request ids, region, rate limits).
     pub fn metadata(&self) -> &ResponseMetadata {
-        &self.metadata
+        self.inner.metadata()
     }
 
     /// An empty accumulator that gives its reply this stream's metadata.
     pub fn accumulator(&self) -> StreamAccumulator {
-        StreamAccumulator::new().with_metadata(self.metadata.clone())
+        StreamAccumulator::new().with_metadata(self.metadata().clone())
     }
 
     /// Reads the rest of the stream and returns the reply it adds up to.
@@ -137,37 +120,12 @@ impl Stream for ChatStream {
     type Item = Result<ChatCompletionChunk>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
-        loop {
-            if let Some(item) = this.decoder.next_item() {
-                if this.decoder.is_over() {
-                    this.body = None;
-                }
-                return Poll::Ready(Some(item));
-            }
-            if this.decoder.is_over() {
-                // `[DONE]`: the stream is over even if the server keeps the body open.
-                this.body = None;
-            }
-            let Some(body) = this.body.as_mut() else {
-                return Poll::Ready(this.decoder.finish());
-            };
-            match body.as_mut().poll_next(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(bytes))) => this.decoder.push(&bytes),
-                Poll::Ready(Some(Err(e))) => {
-                    this.body = None;
-                    this.decoder.end();
-                    let err = e.with_metadata(this.metadata.clone());
-                    return Poll::Ready(Some(Err(err)));
-                }
-                Poll::Ready(None) => this.body = None,
-            }
-        }
+        Pin::new(&mut self.inner).poll_next(cx)
     }
 }
 
 /// Bytes in, chunks out: the shared event-stream rules ([`EventDecoder`]) over chat chunks.
+#[cfg(test)]
 pub(crate) type ChunkDecoder = EventDecoder<ChatCompletionChunk>;
 
 impl SseItem for ChatCompletionChunk {

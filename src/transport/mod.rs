@@ -3,6 +3,7 @@
 //! bounded replies, and per-request [`options`].
 
 pub mod body;
+pub(crate) mod event_stream;
 pub mod events;
 pub(crate) mod http;
 pub(crate) mod idle;

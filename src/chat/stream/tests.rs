@@ -1,4 +1,5 @@
 use super::*;
+use bytes::Bytes;
 
 fn metadata() -> ResponseMetadata {
     ResponseMetadata {
@@ -320,16 +321,14 @@ async fn a_chat_stream_with_an_event_past_64_mib_gives_one_error_then_ends() {
         b"\n\ndata: {\"id\":\"late\"}\n\ndata: [DONE]\n\n",
     )));
     let mut stream = ChatStream {
-        body: Some(Box::pin(futures_util::stream::iter(pieces))),
-        decoder: ChunkDecoder::new(metadata()),
-        metadata: metadata(),
+        inner: EventStream::from_body(Box::pin(futures_util::stream::iter(pieces)), metadata()),
     };
     assert_eq!(stream.next().await.unwrap().unwrap().id, "a");
     let err = stream.next().await.unwrap().unwrap_err();
     assert_eq!(err.kind(), crate::ErrorKind::Decode);
     assert!(err.to_string().contains("64 MiB"), "{err}");
     assert!(
-        stream.body.is_none(),
+        stream.inner.is_finished(),
         "the body is dropped (the connection closed)"
     );
     assert!(stream.next().await.is_none());
