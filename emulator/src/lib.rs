@@ -77,7 +77,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use azure_openai_audio::client::DEFAULT_DEPLOYMENT;
+use azure_openai_audio::DEFAULT_DEPLOYMENT;
 use azure_openai_audio::{Client, ClientBuilder, Credential};
 use server::{Config, State};
 
