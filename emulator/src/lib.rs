@@ -53,14 +53,22 @@
 
 mod admin;
 mod body;
+mod chat;
 mod errors;
 mod faults;
 mod from_env;
 mod measure;
+mod models;
+mod multipart;
 mod reply;
+mod route;
 mod server;
+mod speech;
 mod sse;
 mod store;
+mod tone_text;
+mod transcript;
+mod transcription;
 mod validate;
 
 pub use faults::Fault;
@@ -90,6 +98,20 @@ pub const DEFAULT_AUDIO_TTL: Duration = Duration::from_secs(3600);
 /// The api-versions served on the deployments route unless set otherwise: the previews that have
 /// audio chat completions.
 pub const API_VERSIONS: &[&str] = &[
+    "2024-10-01-preview",
+    "2024-12-01-preview",
+    "2025-01-01-preview",
+    "2025-02-01-preview",
+    "2025-03-01-preview",
+    "2025-04-01-preview",
+];
+
+/// The api-versions served on the deployments route of the /audio API (speech, transcriptions,
+/// translations) unless set otherwise: the stable `2024-06-01` and `2024-10-21`, and the
+/// previews from `2024-10-01-preview` on.
+pub const AUDIO_API_VERSIONS: &[&str] = &[
+    "2024-06-01",
+    "2024-10-21",
     "2024-10-01-preview",
     "2024-12-01-preview",
     "2025-01-01-preview",
@@ -131,6 +153,7 @@ impl Emulator {
             config: Config {
                 api_key: None,
                 api_versions: API_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
+                audio_api_versions: AUDIO_API_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
                 deployments: None,
                 audio_ttl: DEFAULT_AUDIO_TTL,
                 stream_interval: Duration::ZERO,
@@ -251,9 +274,11 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The api-versions served on the deployments route (default [`API_VERSIONS`]).
+    /// The api-versions served on the deployments route, for every API (default
+    /// [`API_VERSIONS`] for chat completions, [`AUDIO_API_VERSIONS`] for the /audio API).
     pub fn api_versions<S: Into<String>>(mut self, versions: impl IntoIterator<Item = S>) -> Self {
         self.config.api_versions = versions.into_iter().map(Into::into).collect();
+        self.config.audio_api_versions = self.config.api_versions.clone();
         self
     }
 
