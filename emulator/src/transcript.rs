@@ -7,6 +7,8 @@ use serde_json::{json, Value};
 use super::models::TranscribeModel;
 use super::server::Answer;
 
+/// The fewest characters in a segment, unless the text ends first.
+const SEGMENT_CHARS: usize = 40;
 /// Audio tokens a second of input, as the chat replies count them.
 const AUDIO_TOKENS_PER_SECOND: f64 = 10.0;
 
@@ -50,8 +52,8 @@ impl Transcript {
         }
         match self.format.as_str() {
             "text" => Answer::Text(format!("{}\n", self.text)),
-            "srt" => Answer::Text(subtitles(&self.sentences(), ',', "")),
-            "vtt" => Answer::Text(subtitles(&self.sentences(), '.', "WEBVTT\n\n")),
+            "srt" => Answer::Text(subtitles(&self.segments(), ',', "")),
+            "vtt" => Answer::Text(subtitles(&self.segments(), '.', "WEBVTT\n\n")),
             "verbose_json" => Answer::Json(self.verbose()),
             "diarized_json" => Answer::Json(self.diarized()),
             _ => {
@@ -78,17 +80,20 @@ impl Transcript {
         }
     }
 
-    /// The sentences (ending in `.`, `!` or `?`), each timed.
-    pub(crate) fn sentences(&self) -> Vec<Timed> {
+    /// The segments, each timed: whole sentences (ending in `.`, `!` or `?`), joined until a
+    /// segment has [`SEGMENT_CHARS`] characters (whisper's segments are a few seconds long).
+    pub(crate) fn segments(&self) -> Vec<Timed> {
         let chars: Vec<char> = self.text.chars().collect();
         let mut out = Vec::new();
         let mut start = 0;
-        for i in 0..chars.len() {
-            let ends = matches!(chars[i], '.' | '!' | '?')
-                && chars.get(i + 1).is_none_or(|c| c.is_whitespace());
-            if ends || i + 1 == chars.len() {
+        for (i, c) in chars.iter().enumerate() {
+            let next = chars.get(i + 1);
+            let sentence_ends =
+                matches!(c, '.' | '!' | '?') && next.is_none_or(|n| n.is_whitespace());
+            let long_enough = i + 1 - start >= SEGMENT_CHARS;
+            if (sentence_ends && long_enough) || next.is_none() {
                 let piece: String = chars[start..=i].iter().collect();
-                let lead = piece.len() - piece.trim_start().len();
+                let lead = piece.chars().count() - piece.trim_start().chars().count();
                 if !piece.trim().is_empty() {
                     out.push(self.timed(piece.trim(), start + lead, i + 1));
                 }
@@ -168,7 +173,7 @@ impl Transcript {
         });
         if self.segments || !self.words {
             let segments: Vec<Value> = self
-                .sentences()
+                .segments()
                 .iter()
                 .enumerate()
                 .map(|(i, s)| {
@@ -214,7 +219,7 @@ impl Transcript {
     }
 
     fn diarized_segments(&self) -> Vec<Value> {
-        self.sentences()
+        self.segments()
             .iter()
             .enumerate()
             .map(|(i, s)| {
@@ -339,4 +344,104 @@ fn subtitles(cues: &[Timed], separator: char, header: &str) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn transcript(text: &str, duration: f64, format: &str) -> Transcript {
+        Transcript {
+            text: text.to_owned(),
+            duration,
+            model: TranscribeModel::Whisper,
+            task: "transcribe",
+            language: "english".to_owned(),
+            format: format.to_owned(),
+            words: false,
+            segments: false,
+            logprobs: false,
+            stream: false,
+            temperature: 0.0,
+            prompt_chars: 0,
+            speakers: Vec::new(),
+        }
+    }
+
+    /// A recorded text body: its lines joined.
+    fn recorded(name: &str) -> String {
+        let path = format!(
+            "{}/../tests/fixtures/recordings/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let lines = v["Entries"][0]["ResponseBody"].as_array().unwrap();
+        lines.iter().map(|l| l.as_str().unwrap()).collect()
+    }
+
+    fn text(answer: Answer) -> String {
+        match answer {
+            Answer::Text(t) => t,
+            _ => panic!("not text"),
+        }
+    }
+
+    #[test]
+    fn srt_and_vtt_read_like_the_recordings() {
+        let t = transcript("Hello world, this is a test.", 3.0, "srt");
+        assert_eq!(
+            text(t.answer()),
+            recorded("azure-transcription-srt.whisper.2024-10-21.recording.json")
+        );
+        let t = transcript("Hello, world. This is a test.", 3.0, "vtt");
+        assert_eq!(
+            text(t.answer()),
+            recorded("azure-transcription-vtt.whisper.2024-10-21.recording.json")
+        );
+        assert_eq!(timestamp(3725.0049, ','), "01:02:05,005");
+        assert_eq!(timestamp(0.5, '.'), "00:00:00.500");
+        assert_eq!(text(transcript("Hi.", 1.0, "text").answer()), "Hi.\n");
+    }
+
+    #[test]
+    fn segments_and_words_are_timed_inside_the_duration() {
+        let t = transcript(
+            "The quick brown fox jumped over the lazy dog. It ran away! Then what? Nothing at all, really.",
+            7.0,
+            "verbose_json",
+        );
+        let segments = t.segments();
+        let texts: Vec<&str> = segments.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "The quick brown fox jumped over the lazy dog.",
+                "It ran away! Then what? Nothing at all, really."
+            ]
+        );
+        let words = t.words();
+        assert_eq!(words.len(), 18);
+        assert_eq!(
+            (words[0].text.as_str(), words[17].text.as_str()),
+            ("The", "really")
+        );
+        for w in segments.iter().chain(&words) {
+            assert!(0.0 <= w.start && w.start < w.end && w.end <= 7.0, "{w:?}");
+        }
+        assert_eq!(segments[0].start, 0.0);
+        assert_eq!(segments[1].end, 7.0);
+        assert!(words.windows(2).all(|p| p[0].end <= p[1].start));
+    }
+
+    #[test]
+    fn pieces_stream_like_the_recording() {
+        let t = transcript("Hello world, this is a test.", 3.0, "json");
+        assert_eq!(
+            t.pieces(),
+            ["Hello", " world,", " this", " is", " a", " test."]
+        );
+        assert_eq!(t.pieces().concat(), t.text);
+        let t = transcript("  two  spaces ", 3.0, "json");
+        assert_eq!(t.pieces().concat(), t.text);
+    }
 }
