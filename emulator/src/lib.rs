@@ -1,8 +1,9 @@
-//! An offline emulator of Azure OpenAI's audio chat completions, on loopback.
+//! An offline emulator of Azure OpenAI's audio chat completions and /audio API, on loopback.
 //!
 //! A real HTTP server that answers
-//! `POST /openai/deployments/{deployment}/chat/completions?api-version=...` and
-//! `POST /openai/v1/chat/completions` the way the service does, so examples run without Azure
+//! `POST /openai/deployments/{deployment}/chat/completions?api-version=...`,
+//! `POST /openai/v1/chat/completions`, and the /audio API's speech, transcriptions and
+//! translations on both route shapes the way the service does, so examples run without Azure
 //! and applications in any language can be tested offline. Run it as a program
 //! (`cargo run -p azure-openai-audio-emulator`, see the crate's README) or start it from Rust
 //! tests with [`Emulator::start`]:
@@ -27,6 +28,10 @@
 //!   route) still has its body read and thrown away first, so a client sending a large body
 //!   gets the answer, not a broken pipe; a body over 64 MiB gets a 413, and one that stops
 //!   arriving for 30 s a 408 (both with `Connection: close` when the rest was not read);
+//! - speech (`audio/speech`) is a WAV or raw pcm signal that carries its text (one two-tone
+//!   symbol a byte), sent chunked, or SSE; transcribing that audio (`audio/transcriptions`,
+//!   multipart) gives the text back, in every response format, streamed too; other audio gets a
+//!   sentence on what was measured in it. The crate's README lists the checks;
 //! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection;
 //!   they are queued from Rust ([`Emulator::inject`]) or over HTTP (`POST /_emulator/faults`).
 //!
