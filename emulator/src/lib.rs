@@ -111,19 +111,10 @@ pub const API_VERSIONS: &[&str] = &[
     "2025-04-01-preview",
 ];
 
-/// The api-versions served on the deployments route of the /audio API (speech, transcriptions,
-/// translations) unless set otherwise: the stable `2024-06-01` and `2024-10-21`, and the
-/// previews from `2024-10-01-preview` on.
-pub const AUDIO_API_VERSIONS: &[&str] = &[
-    "2024-06-01",
-    "2024-10-21",
-    "2024-10-01-preview",
-    "2024-12-01-preview",
-    "2025-01-01-preview",
-    "2025-02-01-preview",
-    "2025-03-01-preview",
-    "2025-04-01-preview",
-];
+/// The api-versions the deployments route of the /audio API (speech, transcriptions,
+/// translations) serves besides [`API_VERSIONS`] unless set otherwise: the stable versions that
+/// have it (the recorded whisper traffic used `2024-10-21`).
+pub const STABLE_AUDIO_API_VERSIONS: &[&str] = &["2024-06-01", "2024-10-21"];
 
 /// A running emulator.
 ///
@@ -158,7 +149,11 @@ impl Emulator {
             config: Config {
                 api_key: None,
                 api_versions: API_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
-                audio_api_versions: AUDIO_API_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
+                audio_api_versions: STABLE_AUDIO_API_VERSIONS
+                    .iter()
+                    .chain(API_VERSIONS)
+                    .map(|v| (*v).to_owned())
+                    .collect(),
                 deployments: None,
                 audio_ttl: DEFAULT_AUDIO_TTL,
                 stream_interval: Duration::ZERO,
@@ -280,7 +275,8 @@ impl EmulatorBuilder {
     }
 
     /// The api-versions served on the deployments route, for every API (default
-    /// [`API_VERSIONS`] for chat completions, [`AUDIO_API_VERSIONS`] for the /audio API).
+    /// [`API_VERSIONS`] for chat completions, and [`STABLE_AUDIO_API_VERSIONS`] too for the
+    /// /audio API).
     pub fn api_versions<S: Into<String>>(mut self, versions: impl IntoIterator<Item = S>) -> Self {
         self.config.api_versions = versions.into_iter().map(Into::into).collect();
         self.config.audio_api_versions = self.config.api_versions.clone();

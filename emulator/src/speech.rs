@@ -263,139 +263,36 @@ mod tests {
         check(&body, model).map_err(|f| f.body["error"].clone())
     }
 
+    /// Each check over HTTP is in `tests/speech.rs`; here, the messages and the edges.
     #[test]
     fn requests_are_checked_as_the_service_does() {
+        let wav = |input: &str| json!({"input": input, "voice": "alloy", "response_format": "wav"});
         let ok = checked(
             json!({"input": "Hi", "voice": "coral", "response_format": "pcm", "speed": 2}),
             SpeechModel::Tts,
         )
         .unwrap();
         assert_eq!((ok.wav, ok.speed, ok.sse), (false, 2.0, false));
-        let refused = |body: Value, model, param: &str, code: &str| {
-            let e = checked(body, model).unwrap_err();
-            assert_eq!(
-                (e["param"].as_str(), e["code"].as_str()),
-                (Some(param), Some(code)),
-                "{e}"
-            );
-            e["message"].as_str().unwrap().to_owned()
-        };
-        let tts = SpeechModel::Tts;
-        let mini = SpeechModel::MiniTts;
-        refused(
-            json!({"voice": "alloy"}),
-            tts,
-            "input",
-            "missing_required_parameter",
-        );
-        let long = "x".repeat(4097);
-        let m = refused(
-            json!({"input": long, "voice": "alloy", "response_format": "wav"}),
-            tts,
-            "input",
-            "string_above_max_length",
-        );
-        assert!(
-            m.contains("maximum length 4096") && m.contains("length 4097"),
-            "{m}"
-        );
-        assert!(checked(
-            json!({"input": "é".repeat(4096), "voice": "alloy", "response_format": "wav"}),
-            tts
-        )
-        .is_ok());
-        refused(
-            json!({"input": "", "voice": "alloy"}),
-            tts,
-            "input",
-            "string_below_min_length",
-        );
-        refused(
-            json!({"input": "a"}),
-            tts,
-            "voice",
-            "missing_required_parameter",
-        );
-        let m = refused(
-            json!({"input": "a", "voice": "robot"}),
-            tts,
-            "voice",
-            "invalid_value",
-        );
-        assert!(m.contains("'alloy'") && m.contains("'cedar'"), "{m}");
-        let m = refused(
-            json!({"input": "a", "voice": "alloy"}),
-            tts,
-            "response_format",
-            "unsupported_value",
-        );
-        assert!(
-            m.contains("'mp3' audio (the default") && m.contains("'wav' and 'pcm'"),
-            "{m}"
-        );
-        refused(
-            json!({"input": "a", "voice": "alloy", "response_format": "flac"}),
-            tts,
-            "response_format",
-            "unsupported_value",
-        );
-        refused(
-            json!({"input": "a", "voice": "alloy", "response_format": "ogg"}),
-            tts,
-            "response_format",
-            "invalid_value",
-        );
-        let wav = json!({"input": "a", "voice": "alloy", "response_format": "wav"});
-        let with = |key: &str, value: Value| {
-            let mut b = wav.clone();
-            b[key] = value;
-            b
-        };
-        let m = refused(
-            with("speed", json!(4.5)),
-            tts,
-            "speed",
-            "decimal_above_max_value",
-        );
-        assert!(m.contains("got 4.5"), "{m}");
-        refused(
-            with("speed", json!(0.2)),
-            tts,
-            "speed",
-            "decimal_below_min_value",
-        );
-        assert!(checked(with("speed", json!(0.25)), tts).is_ok());
-        assert!(checked(with("speed", json!(4)), tts).is_ok());
-        refused(
-            with("instructions", json!("Cheerful.")),
-            tts,
-            "instructions",
-            "unsupported_parameter",
-        );
-        refused(
-            with("instructions", json!("Cheerful.")),
-            SpeechModel::TtsHd,
-            "instructions",
-            "unsupported_parameter",
-        );
-        assert!(checked(with("instructions", json!("Cheerful.")), mini).is_ok());
-        refused(
-            with("stream_format", json!("sse")),
-            tts,
-            "stream_format",
-            "unsupported_value",
-        );
-        refused(
-            with("stream_format", json!("chunks")),
-            mini,
-            "stream_format",
-            "invalid_value",
-        );
-        assert!(
-            checked(with("stream_format", json!("sse")), mini)
-                .unwrap()
-                .sse
-        );
+        // 4096 characters, however many bytes.
+        assert!(checked(wav(&"é".repeat(4096)), SpeechModel::Tts).is_ok());
+        let messages = [
+            (wav(&"x".repeat(4097)), "Expected a string with maximum length 4096, but got a string with length 4097 instead."),
+            (json!({"input": "a", "voice": "robot"}), "Supported values are: 'alloy', 'ash', 'ballad', 'coral', 'echo', 'fable', 'nova', 'onyx', 'sage', 'shimmer', 'verse', 'marin', and 'cedar'."),
+            (json!({"input": "a", "voice": "alloy"}), "'mp3' audio (the default when 'response_format' is not given): it has no mp3 encoder. It makes 'wav' and 'pcm'"),
+            (json!({"input": "a", "voice": "alloy", "response_format": "wav", "speed": 4.5}), "Expected a value <= 4, but got 4.5 instead."),
+            (json!({"input": "a", "voice": "alloy", "response_format": "wav", "instructions": "Calm."}), "not supported with the model 'tts-1'"),
+        ];
+        for (body, message) in messages {
+            let e = checked(body, SpeechModel::Tts).unwrap_err();
+            assert!(e["message"].as_str().unwrap().contains(message), "{e}");
+        }
+        let mut sse = wav("a");
+        sse["stream_format"] = json!("sse");
+        sse["instructions"] = json!("Calm.");
+        assert!(checked(sse.clone(), SpeechModel::MiniTts).unwrap().sse);
+        sse.as_object_mut().unwrap().remove("instructions");
+        let e = checked(sse, SpeechModel::TtsHd).unwrap_err();
+        assert_eq!(e["param"], "stream_format");
     }
 
     #[test]
