@@ -391,12 +391,12 @@ mod tests {
         let t = transcript("Hello world, this is a test.", 3.0, "srt");
         assert_eq!(
             text(t.answer()),
-            recorded("azure-transcription-srt.whisper.2024-10-21.recording.json")
+            recorded("audio-api/azure-transcription-srt.whisper.2024-10-21.recording.json")
         );
         let t = transcript("Hello, world. This is a test.", 3.0, "vtt");
         assert_eq!(
             text(t.answer()),
-            recorded("azure-transcription-vtt.whisper.2024-10-21.recording.json")
+            recorded("audio-api/azure-transcription-vtt.whisper.2024-10-21.recording.json")
         );
         assert_eq!(timestamp(3725.0049, ','), "01:02:05,005");
         assert_eq!(timestamp(0.5, '.'), "00:00:00.500");

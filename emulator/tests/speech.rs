@@ -13,7 +13,7 @@ const QUICK: &str = "The quick brown fox jumped over the lazy dog.";
 #[tokio::test]
 async fn wav_and_pcm_follow_the_text_and_come_chunked_like_the_recording() {
     let emulator = Emulator::start().await.unwrap();
-    let recorded = recording("azure-speech-mp3.tts.2025-01-01-preview.recording.json");
+    let recorded = recording("audio-api/azure-speech-mp3.tts.2025-01-01-preview.recording.json");
     assert_eq!(
         recorded["Entries"][0]["ResponseHeaders"]["Transfer-Encoding"],
         "chunked"
@@ -100,7 +100,8 @@ async fn sse_carries_the_audio_in_deltas_then_usage_like_the_recording() {
     );
     assert_eq!(a.header("transfer-encoding"), Some("chunked"));
     let events = events(&a.text());
-    let recorded = recording("openai-speech-streaming-sse.gpt-4o-mini-tts.recording-excerpt.json");
+    let recorded =
+        recording("audio-api/openai-speech-streaming-sse.gpt-4o-mini-tts.recording-excerpt.json");
     let recorded_body: String = recorded["Entries"][0]["ResponseBody"]
         .as_array()
         .unwrap()

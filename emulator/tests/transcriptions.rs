@@ -26,7 +26,8 @@ async fn speech_then_transcription_gives_the_text_back_in_every_format() {
         json!({"text": QUICK}),
         "whisper: no usage, as Azure's recordings"
     );
-    let recorded = recording("azure-transcription-json-default.whisper.2024-10-21.recording.json");
+    let recorded =
+        recording("audio-api/azure-transcription-json-default.whisper.2024-10-21.recording.json");
     assert_eq!(
         keys(&json.json()),
         keys(&recorded["Entries"][0]["ResponseBody"])
@@ -86,7 +87,7 @@ async fn speech_then_transcription_gives_the_text_back_in_every_format() {
     .await
     .json();
     let recorded = recording(
-        "azure-transcription-verbose-json-words-segments.whisper.2024-10-21.recording.json",
+        "audio-api/azure-transcription-verbose-json-words-segments.whisper.2024-10-21.recording.json",
     );
     let recorded = &recorded["Entries"][0]["ResponseBody"];
     assert_eq!(shape(&verbose), shape(recorded));
@@ -271,8 +272,9 @@ async fn gpt_4o_transcribe_carries_token_usage_logprobs_and_streams_like_the_rec
         Some("text/event-stream; charset=utf-8")
     );
     let events = events(&streamed.text());
-    let recorded =
-        recording("openai-transcription-streaming-sse.gpt-4o-mini-transcribe.recording.json");
+    let recorded = recording(
+        "audio-api/openai-transcription-streaming-sse.gpt-4o-mini-transcribe.recording.json",
+    );
     let body: String = recorded["Entries"][0]["ResponseBody"]
         .as_array()
         .unwrap()
@@ -501,8 +503,9 @@ async fn forms_are_checked_as_the_service_does() {
         ],
     )
     .await;
-    let recorded =
-        recording("openai-transcription-error-400-invalid-language.whisper-1.recording.json");
+    let recorded = recording(
+        "audio-api/openai-transcription-error-400-invalid-language.whisper-1.recording.json",
+    );
     assert_eq!(a.status, 400);
     assert_eq!(a.json(), recorded["Entries"][0]["ResponseBody"]);
     let fr = upload(
