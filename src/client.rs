@@ -17,7 +17,7 @@ use crate::transport::route::Resource;
 pub use crate::transport::route::Route;
 
 /// The API version used unless another is chosen.
-pub const DEFAULT_API_VERSION: &str = "2025-01-01-preview";
+pub const DEFAULT_API_VERSION: &str = "2025-04-01-preview";
 /// The deployment `from_env` uses when `AZURE_OPENAI_DEPLOYMENT_NAME` is unset, as the quickstarts do.
 pub const DEFAULT_DEPLOYMENT: &str = "gpt-4o-mini-audio-preview";
 /// Default connect timeout.
@@ -36,7 +36,7 @@ pub mod env {
     pub const ENDPOINT: &str = "AZURE_OPENAI_ENDPOINT";
     /// The deployment name (default `gpt-4o-mini-audio-preview`).
     pub const DEPLOYMENT: &str = "AZURE_OPENAI_DEPLOYMENT_NAME";
-    /// The API version (default `2025-01-01-preview`).
+    /// The API version (default `2025-04-01-preview`).
     pub const API_VERSION: &str = "OPENAI_API_VERSION";
     /// The API key; when unset, Microsoft Entra ID is used.
     pub const API_KEY: &str = "AZURE_OPENAI_API_KEY";

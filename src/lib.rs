@@ -96,3 +96,13 @@ pub mod __private {
 #[cfg(all(doctest, feature = "entra-id"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
+
+/// docs/chat.md's examples, compiled as doctests too.
+#[cfg(all(doctest, feature = "entra-id"))]
+#[doc = include_str!("../docs/chat.md")]
+pub struct ChatDocDoctests;
+
+/// docs/reliability.md's examples, compiled as doctests too.
+#[cfg(all(doctest, feature = "entra-id"))]
+#[doc = include_str!("../docs/reliability.md")]
+pub struct ReliabilityDocDoctests;

@@ -43,7 +43,7 @@ async fn request_options_add_headers_and_query_parameters() {
     assert_eq!(r.url.path(), "/openai/deployments/dep/chat/completions");
     assert_eq!(
         r.url.query(),
-        Some("api-version=2025-01-01-preview&trace=a+b")
+        Some("api-version=2025-04-01-preview&trace=a+b")
     );
     assert_eq!(header(r, "x-ms-client-request-id"), Some("echoed-7"));
     assert_eq!(header(r, "x-custom"), Some("1"));

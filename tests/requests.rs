@@ -18,7 +18,7 @@ async fn server() -> MockServer {
         .and(path(
             "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions",
         ))
-        .and(query_param("api-version", "2025-01-01-preview"))
+        .and(query_param("api-version", "2025-04-01-preview"))
         .respond_with(recorded_reply())
         .mount(&server)
         .await;

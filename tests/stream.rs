@@ -118,7 +118,7 @@ async fn recorded_azure_stream_in_awkward_pieces() {
     assert_eq!(r.method, "POST");
     assert_eq!(
         r.target,
-        "/openai/deployments/gpt-4o-audio-preview/chat/completions?api-version=2025-01-01-preview"
+        "/openai/deployments/gpt-4o-audio-preview/chat/completions?api-version=2025-04-01-preview"
     );
     assert_eq!(r.header("accept"), Some("text/event-stream"));
     assert_eq!(r.header("api-key"), Some("test-key"));

@@ -141,7 +141,7 @@ async fn example_prints_the_transcript_and_writes_the_streamed_samples() {
     let request = &server.requests()[0];
     assert_eq!(
         request.target,
-        "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions?api-version=2025-01-01-preview"
+        "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions?api-version=2025-04-01-preview"
     );
     let json = request.json();
     assert_eq!(

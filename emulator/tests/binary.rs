@@ -171,7 +171,7 @@ async fn options_reach_the_server() {
             "sk-emu",
             "--deployments=voice,other",
             "--api-versions",
-            "2025-01-01-preview",
+            "2025-04-01-preview",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

@@ -6,7 +6,7 @@ use azure_openai_audio::{Client, Error};
 use azure_openai_audio_emulator::{BoxError, Emulator};
 
 /// The client the quickstarts use: AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_DEPLOYMENT_NAME
-/// (default gpt-4o-mini-audio-preview), OPENAI_API_VERSION (default 2025-01-01-preview), and
+/// (default gpt-4o-mini-audio-preview), OPENAI_API_VERSION (default 2025-04-01-preview), and
 /// AZURE_OPENAI_API_KEY (when unset: Entra ID through DeveloperToolsCredential, i.e. `az login`).
 ///
 /// When AZURE_OPENAI_ENDPOINT is unset, the offline emulator (the `azure-openai-audio-emulator`

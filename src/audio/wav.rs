@@ -21,7 +21,7 @@ use super::PCM16_SAMPLE_RATE;
 ///
 /// ```no_run
 /// # fn f(pieces: Vec<Vec<u8>>) -> std::io::Result<()> {
-/// use azure_openai_audio::audio::Pcm16WavWriter;
+/// use azure_openai_audio::Pcm16WavWriter;
 /// let mut wav = Pcm16WavWriter::create("reply.wav")?;
 /// for piece in pieces {
 ///     wav.write_pcm16(&piece)?;

@@ -41,7 +41,7 @@ fn endpoints() {
     .unwrap();
     assert_eq!(
         c.url_for("chat/completions").as_str(),
-        "https://r.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2025-01-01-preview"
+        "https://r.openai.azure.com/openai/deployments/dep/chat/completions?api-version=2025-04-01-preview"
     );
     let c = Client::new(
         "https://gw.example.com/aoai",
@@ -116,7 +116,7 @@ fn debug_is_pinned() {
     .unwrap();
     assert_eq!(
         format!("{c:?}"),
-        "Client { endpoint: \"https://r.openai.azure.com/\", deployment: \"dep\", api_version: \"2025-01-01-preview\", route: Deployments, credential: Credential::ApiKey(<redacted>) }"
+        "Client { endpoint: \"https://r.openai.azure.com/\", deployment: \"dep\", api_version: \"2025-04-01-preview\", route: Deployments, credential: Credential::ApiKey(<redacted>) }"
     );
 }
 

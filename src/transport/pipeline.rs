@@ -267,7 +267,7 @@ mod tests {
         assert_eq!(r.url.path(), "/openai/deployments/other-dep/things/1");
         assert_eq!(
             r.url.query(),
-            Some("api-version=2025-01-01-preview&from=api&from=options")
+            Some("api-version=2025-04-01-preview&from=api&from=options")
         );
         let header = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok());
         assert_eq!(header("accept"), Some("text/plain"));

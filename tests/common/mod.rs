@@ -437,7 +437,7 @@ pub fn check_request(r: &wiremock::Request, key: &str) -> Value {
         r.url.path(),
         "/openai/deployments/gpt-4o-mini-audio-preview/chat/completions"
     );
-    assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
+    assert_eq!(r.url.query(), Some("api-version=2025-04-01-preview"));
     assert_eq!(header(r, "api-key"), Some(key));
     assert_eq!(header(r, "authorization"), None);
     assert_eq!(header(r, "content-type"), Some("application/json"));
