@@ -249,7 +249,10 @@ async fn a_translation_goes_to_its_deployment_and_decodes_the_recorded_srt() {
         .build()
         .unwrap();
     v1.translations()
-        .create(&audio, &TranslationRequest::new().response_format(TranscriptionFormat::Srt))
+        .create(
+            &audio,
+            &TranslationRequest::new().response_format(TranscriptionFormat::Srt),
+        )
         .await
         .unwrap();
     let r = &server.received_requests().await.unwrap()[1];

@@ -284,5 +284,8 @@ async fn a_retry_after_a_503_sends_the_same_body_again_read_from_the_file() {
         forms.push(parts);
     }
     assert_eq!(forms[0], forms[1]);
-    assert_eq!(received[0].body, received[1].body, "the same body, boundary and all");
+    assert_eq!(
+        received[0].body, received[1].body,
+        "the same body, boundary and all"
+    );
 }

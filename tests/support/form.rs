@@ -34,7 +34,11 @@ pub fn text_fields(parts: &[Part]) -> Vec<(String, String)> {
         .iter()
         .skip(1)
         .map(|(name, filename, content_type, value)| {
-            assert_eq!((filename, content_type), (&None, &None), "{name} is a text field");
+            assert_eq!(
+                (filename, content_type),
+                (&None, &None),
+                "{name} is a text field"
+            );
             (name.clone(), String::from_utf8(value.clone()).unwrap())
         })
         .collect()
