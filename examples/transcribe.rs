@@ -82,14 +82,7 @@ async fn run() -> Result<(), BoxError> {
     let args = args()?;
     let (client, emulator) = common::client().await?;
     let client = spoken::on_deployment(&client, Api::Transcription)?;
-    let input = match args.input {
-        Some(path) => path,
-        None => {
-            let path = PathBuf::from(spoken::SPOKEN_FILE);
-            spoken::speak(&client, emulator.as_ref(), &path).await?;
-            path
-        }
-    };
+    let input = spoken::input_or_spoken(args.input, &client, emulator.as_ref()).await?;
     let audio = AudioSource::from_file(&input).await?;
     let mut request = TranscriptionRequest::new();
     if let Some(format) = args.format {

@@ -33,14 +33,7 @@ async fn run() -> Result<(), BoxError> {
     let input = std::env::args_os().nth(1).map(PathBuf::from);
     let (client, emulator) = common::client().await?;
     let client = spoken::on_deployment(&client, Api::Translation)?;
-    let input = match input {
-        Some(path) => path,
-        None => {
-            let path = PathBuf::from(spoken::SPOKEN_FILE);
-            spoken::speak(&client, emulator.as_ref(), &path).await?;
-            path
-        }
-    };
+    let input = spoken::input_or_spoken(input, &client, emulator.as_ref()).await?;
     let audio = AudioSource::from_file(&input).await?;
     let english = client
         .translations()

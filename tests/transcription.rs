@@ -15,35 +15,12 @@ use azure_openai_audio::{
 use common::*;
 use form::{parse, text_fields};
 use futures_util::StreamExt;
-use serde_json::Value;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-/// A recorded reply of the /audio API (tests/fixtures/recordings/audio-api), with its status,
-/// content type and headers; a text body is stored as its lines.
+/// A recorded reply of the /audio API.
 fn recorded(file: &str) -> ResponseTemplate {
-    let e = entry(&format!("audio-api/{file}"), 0);
-    let body = match &e["ResponseBody"] {
-        Value::Array(lines) => lines
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect::<String>()
-            .into_bytes(),
-        json => serde_json::to_vec(json).unwrap(),
-    };
-    let headers = e["ResponseHeaders"].as_object().unwrap();
-    let content_type = headers["Content-Type"].as_str().unwrap();
-    let mut t = ResponseTemplate::new(e["StatusCode"].as_u64().unwrap() as u16)
-        .set_body_raw(body, content_type);
-    for (k, v) in headers {
-        if !matches!(
-            k.as_str(),
-            "Content-Length" | "Content-Type" | "Transfer-Encoding" | "Connection"
-        ) {
-            t = t.insert_header(k.as_str(), v.as_str().unwrap());
-        }
-    }
-    t
+    replay(&format!("audio-api/{file}"))
 }
 
 async fn server_replying(reply: ResponseTemplate) -> MockServer {
@@ -65,15 +42,7 @@ async fn parts_of(r: &wiremock::Request, accept: &str) -> Vec<form::Part> {
         content_type.starts_with("multipart/form-data; boundary="),
         "{content_type}"
     );
-    assert_eq!(
-        header(r, "content-length"),
-        Some(r.body.len().to_string().as_str())
-    );
-    assert_eq!(
-        header(r, "transfer-encoding"),
-        None,
-        "an exact Content-Length"
-    );
+    check_exact_length(r);
     parse(content_type, r.body.clone()).await
 }
 

@@ -159,20 +159,6 @@ async fn bad_audio_and_refused_combinations_fail_before_anything_is_sent() {
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 
-fn recorded_error(file: &str) -> ResponseTemplate {
-    let e = entry(file, 0);
-    let mut t = ResponseTemplate::new(e["StatusCode"].as_u64().unwrap() as u16).set_body_raw(
-        serde_json::to_vec(&e["ResponseBody"]).unwrap(),
-        "application/json",
-    );
-    for (k, v) in e["ResponseHeaders"].as_object().unwrap() {
-        if !matches!(k.as_str(), "Content-Length" | "Content-Type" | "Connection") {
-            t = t.insert_header(k.as_str(), v.as_str().unwrap());
-        }
-    }
-    t
-}
-
 /// The error `client.transcriptions().create` returns when the server sends `reply`, without
 /// retries.
 async fn error_for(reply: ResponseTemplate) -> azure_openai_audio::Error {
@@ -195,7 +181,7 @@ async fn error_for(reply: ResponseTemplate) -> azure_openai_audio::Error {
 #[tokio::test]
 async fn the_service_errors_are_typed_api_errors() {
     // OpenAI's recorded 400, with a top-level `usage` beside `error`.
-    let e = error_for(recorded_error(
+    let e = error_for(replay(
         "audio-api/openai-transcription-error-400-invalid-language.whisper-1.recording.json",
     ))
     .await;
@@ -207,7 +193,7 @@ async fn the_service_errors_are_typed_api_errors() {
     assert!(!e.is_retryable());
 
     // Azure's error body (the recorded 401), with its request id.
-    let e = error_for(recorded_error(
+    let e = error_for(replay(
         "azure-error-401-invalid-key.2024-10-21.recording.json",
     ))
     .await;
@@ -275,10 +261,7 @@ async fn a_retry_after_a_503_sends_the_same_body_again_read_from_the_file() {
     assert_eq!(received.len(), 2);
     let mut forms = Vec::new();
     for r in &received {
-        assert_eq!(
-            header(r, "content-length"),
-            Some(r.body.len().to_string().as_str())
-        );
+        check_exact_length(r);
         let parts = parse(header(r, "content-type").unwrap(), r.body.clone()).await;
         assert!(parts[0].3 == wav, "the file's exact bytes, every attempt");
         forms.push(parts);

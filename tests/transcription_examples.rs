@@ -17,22 +17,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const SENTENCE: &str = "The quick brown fox jumped over the lazy dog.";
 
-/// The text of a recorded /audio reply body (stored as its lines), or its JSON.
+/// The body and content type of a recorded reply of the /audio API.
 fn recorded_body(file: &str) -> (Vec<u8>, String) {
-    let e = common::entry(&format!("audio-api/{file}"), 0);
-    let content_type = e["ResponseHeaders"]["Content-Type"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let body = match &e["ResponseBody"] {
-        Value::Array(lines) => lines
-            .iter()
-            .map(|l| l.as_str().unwrap())
-            .collect::<String>()
-            .into_bytes(),
-        json => serde_json::to_vec(json).unwrap(),
-    };
-    (body, content_type)
+    common::replayed_body(&format!("audio-api/{file}"))
 }
 
 async fn mount(server: &MockServer, route: &str, file: &str) {
@@ -81,10 +68,7 @@ async fn transcribe_prints_the_text_of_the_file_given_as_the_bench_runs_it() {
     let r = &received[0];
     assert_eq!(r.url.query(), Some("api-version=2024-10-21"));
     assert_eq!(common::header(r, "api-key"), Some(KEY));
-    assert_eq!(
-        common::header(r, "content-length"),
-        Some(r.body.len().to_string().as_str())
-    );
+    common::check_exact_length(r);
     let parts = parse(common::header(r, "content-type").unwrap(), r.body.clone()).await;
     assert_eq!(parts[0].0, "file");
     assert_eq!(parts[0].1.as_deref(), Some("in.wav"));

@@ -2,7 +2,7 @@
 //! and their default input, the sentence spoken into a WAV file by the speech API.
 #![allow(dead_code)] // not every example uses each
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use azure_openai_audio::{Api, Client, Route};
 use azure_openai_audio_emulator::{BoxError, Emulator};
@@ -22,6 +22,20 @@ pub fn on_deployment(client: &Client, api: Api) -> Result<Client, BoxError> {
         .filter(|v| !v.is_empty())
         .unwrap_or_else(|| api.default_deployment().to_owned());
     Ok(client.with_deployment_for(api, name)?)
+}
+
+/// The file to send: `input` if given, else [`SENTENCE`] spoken into [`SPOKEN_FILE`].
+pub async fn input_or_spoken(
+    input: Option<PathBuf>,
+    client: &Client,
+    emulator: Option<&Emulator>,
+) -> Result<PathBuf, BoxError> {
+    if let Some(path) = input {
+        return Ok(path);
+    }
+    let path = PathBuf::from(SPOKEN_FILE);
+    speak(client, emulator, &path).await?;
+    Ok(path)
 }
 
 /// Speaks [`SENTENCE`] into `path` as WAV with the speech deployment

@@ -81,36 +81,18 @@ impl<'a> Transcriptions<'a> {
         request: &TranscriptionRequest,
         options: &RequestOptions,
     ) -> Result<Transcript> {
-        let api_request = self.api_request(audio, request.clone())?;
-        send(
-            self.client,
-            &api_request,
-            request.response_format_ref(),
-            options,
-        )
-        .await
+        create(self.client, self.deployment, audio, request, options).await
     }
 
-    /// The request to send: the checked form for the deployment, the model set on the
-    /// `/openai/v1` route.
+    /// The request to send: the checked form for the deployment (see [`FormApi::prepare`]).
     pub(crate) fn api_request(
         &self,
         audio: &AudioSource,
-        mut request: TranscriptionRequest,
+        request: &TranscriptionRequest,
     ) -> Result<ApiRequest> {
-        let deployment = deployment(self.client, self.deployment, Api::Transcription)?;
-        if self.client.route() == Route::V1 {
-            request.set_model_if_unset(deployment);
-        }
-        request.check_for_model(request.model_ref().unwrap_or(deployment))?;
-        form_request(
-            "transcriptions",
-            deployment,
-            "audio/transcriptions",
-            audio,
-            &TRANSCRIPTION_RULES,
-            request.form_fields(),
-        )
+        request
+            .prepare(self.client, self.deployment, audio)
+            .map(|(r, _)| r)
     }
 }
 
@@ -149,32 +131,122 @@ impl<'a> Translations<'a> {
         request: &TranslationRequest,
         options: &RequestOptions,
     ) -> Result<Transcript> {
-        let deployment = deployment(self.client, self.deployment, Api::Translation)?;
-        let mut request = request.clone();
-        if self.client.route() == Route::V1 {
-            request.set_model_if_unset(deployment);
-        }
-        request.check()?;
-        let api_request = form_request(
-            "translations",
-            deployment,
-            "audio/translations",
-            audio,
-            &TRANSLATION_RULES,
-            request.form_fields(),
-        )?;
-        send(
-            self.client,
-            &api_request,
-            request.response_format_ref(),
-            options,
-        )
-        .await
+        create(self.client, self.deployment, audio, request, options).await
     }
 }
 
+/// What tells a transcription from a translation when it is sent.
+pub(crate) trait FormApi: Clone {
+    /// Which deployment it goes to.
+    const API: Api;
+    /// Its name in traces.
+    const NAME: &'static str;
+    /// The path under the deployment.
+    const PATH: &'static str;
+    /// What audio it takes.
+    const RULES: AudioRules;
+
+    /// Sets the model from the deployment on the `/openai/v1` route, unless the caller did.
+    fn set_model_if_unset(&mut self, model: &str);
+    /// Its checks, with `model` as the model behind the deployment.
+    fn check_with_model(&self, model: &str) -> Result<()>;
+    /// The text fields of the form.
+    fn form_fields(&self) -> Vec<FormField>;
+    /// The reply format asked for.
+    fn response_format_ref(&self) -> Option<&TranscriptionFormat>;
+
+    /// The checked request to send to `deployment` (else the client's for [`Self::API`]), the
+    /// model set on the `/openai/v1` route, and the request as sent.
+    fn prepare(
+        &self,
+        client: &Client,
+        deployment: Option<&str>,
+        audio: &AudioSource,
+    ) -> Result<(ApiRequest, Self)> {
+        let deployment = deployment_name(client, deployment, Self::API)?;
+        let mut request = self.clone();
+        if client.route() == Route::V1 {
+            request.set_model_if_unset(deployment);
+        }
+        request.check_with_model(deployment)?;
+        audio.check(&Self::RULES)?;
+        let form = request.form_fields().into_iter().fold(
+            MultipartBody::new().file("file", audio),
+            |form, (name, value)| form.field(&name, value),
+        );
+        let api_request = ApiRequest::post(
+            Self::NAME,
+            deployment,
+            Self::PATH,
+            RequestBody::Multipart(form),
+        );
+        Ok((api_request, request))
+    }
+}
+
+impl FormApi for TranscriptionRequest {
+    const API: Api = Api::Transcription;
+    const NAME: &'static str = "transcriptions";
+    const PATH: &'static str = "audio/transcriptions";
+    const RULES: AudioRules = TRANSCRIPTION_RULES;
+
+    fn set_model_if_unset(&mut self, model: &str) {
+        TranscriptionRequest::set_model_if_unset(self, model);
+    }
+    /// The `model` field, else the deployment's name, is taken as the model (its rules:
+    /// whisper does not stream, the diarize model takes no prompt).
+    fn check_with_model(&self, deployment: &str) -> Result<()> {
+        self.check_for_model(self.model_ref().unwrap_or(deployment))
+    }
+    fn form_fields(&self) -> Vec<FormField> {
+        TranscriptionRequest::form_fields(self)
+    }
+    fn response_format_ref(&self) -> Option<&TranscriptionFormat> {
+        TranscriptionRequest::response_format_ref(self)
+    }
+}
+
+impl FormApi for TranslationRequest {
+    const API: Api = Api::Translation;
+    const NAME: &'static str = "translations";
+    const PATH: &'static str = "audio/translations";
+    const RULES: AudioRules = TRANSLATION_RULES;
+
+    fn set_model_if_unset(&mut self, model: &str) {
+        TranslationRequest::set_model_if_unset(self, model);
+    }
+    fn check_with_model(&self, _deployment: &str) -> Result<()> {
+        self.check()
+    }
+    fn form_fields(&self) -> Vec<FormField> {
+        TranslationRequest::form_fields(self)
+    }
+    fn response_format_ref(&self) -> Option<&TranscriptionFormat> {
+        TranslationRequest::response_format_ref(self)
+    }
+}
+
+/// Checks and sends `request` with `audio`, and decodes the reply for its format.
+async fn create<R: FormApi>(
+    client: &Client,
+    deployment: Option<&str>,
+    audio: &AudioSource,
+    request: &R,
+    options: &RequestOptions,
+) -> Result<Transcript> {
+    let (api_request, request) = request.prepare(client, deployment, audio)?;
+    let format = request.response_format_ref();
+    client
+        .pipeline()
+        .send(&api_request, options, |reply: Reply| {
+            let read = reply.decode(move |body| Transcript::from_body(format, &body));
+            async move { read.await.map(|(t, metadata)| t.with_metadata(metadata)) }
+        })
+        .await
+}
+
 /// The deployment a call goes to: the one set for the call, else the client's for `api`.
-fn deployment<'a>(client: &'a Client, set: Option<&'a str>, api: Api) -> Result<&'a str> {
+fn deployment_name<'a>(client: &'a Client, set: Option<&'a str>, api: Api) -> Result<&'a str> {
     match set {
         Some(name) if name.trim().is_empty() => Err(Error::invalid_input(format!(
             "the {api} deployment name is empty"
@@ -182,43 +254,4 @@ fn deployment<'a>(client: &'a Client, set: Option<&'a str>, api: Api) -> Result<
         Some(name) => Ok(name),
         None => Ok(client.deployment_for(api)),
     }
-}
-
-/// A POST of a multipart form to `path`: the audio (checked with `rules`) as the `file` part,
-/// then `fields`.
-pub(crate) fn form_request(
-    api: &'static str,
-    deployment: &str,
-    path: &'static str,
-    audio: &AudioSource,
-    rules: &AudioRules,
-    fields: Vec<FormField>,
-) -> Result<ApiRequest> {
-    audio.check(rules)?;
-    let form = fields.into_iter().fold(
-        MultipartBody::new().file("file", audio),
-        |form, (name, value)| form.field(&name, value),
-    );
-    Ok(ApiRequest::post(
-        api,
-        deployment,
-        path,
-        RequestBody::Multipart(form),
-    ))
-}
-
-/// Sends the form and decodes the reply for `format`.
-async fn send(
-    client: &Client,
-    request: &ApiRequest,
-    format: Option<&TranscriptionFormat>,
-    options: &RequestOptions,
-) -> Result<Transcript> {
-    client
-        .pipeline()
-        .send(request, options, |reply: Reply| {
-            let read = reply.decode(move |body| Transcript::from_body(format, &body));
-            async move { read.await.map(|(t, metadata)| t.with_metadata(metadata)) }
-        })
-        .await
 }

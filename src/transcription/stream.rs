@@ -61,7 +61,7 @@ impl Transcriptions<'_> {
     ) -> Result<TranscriptionStream> {
         let mut request = request.clone();
         request.set_streaming();
-        let api_request = self.api_request(audio, request)?;
+        let api_request = self.api_request(audio, &request)?;
         Ok(TranscriptionStream {
             inner: EventStream::open(self.client.pipeline(), api_request, options).await?,
         })
