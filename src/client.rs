@@ -9,6 +9,7 @@ use url::{Host, Url};
 use crate::chat::Chat;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
+use crate::transcription::{Transcriptions, Translations};
 use crate::transport::http::{self, HttpHook};
 use crate::transport::pipeline::Pipeline;
 use crate::transport::retry::{RetryBudget, RetryPolicy, TokenBucket};
@@ -166,6 +167,24 @@ impl Client {
     /// The chat completions API.
     pub fn chat(&self) -> Chat<'_> {
         Chat { client: self }
+    }
+
+    /// The transcription API (speech to text, `audio/transcriptions`), on the client's
+    /// transcription deployment.
+    pub fn transcriptions(&self) -> Transcriptions<'_> {
+        Transcriptions {
+            client: self,
+            deployment: None,
+        }
+    }
+
+    /// The translation API (speech to English text, `audio/translations`), on the client's
+    /// translation deployment.
+    pub fn translations(&self) -> Translations<'_> {
+        Translations {
+            client: self,
+            deployment: None,
+        }
     }
 
     /// A client whose every API uses `deployment`, sharing this one's connection pool,

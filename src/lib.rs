@@ -23,7 +23,7 @@
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
 //! - [`speech`]: text to speech: [`SpeechRequest`], [`SpeechFormat`], streamed [`SpeechEvent`]s.
-//! - [`transcription`]: transcription and translation: [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
+//! - [`transcription`]: transcription and translation (`client.transcriptions()`, `client.translations()`): [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
 //! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
 //! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
@@ -77,7 +77,8 @@ pub use speech::{SpeechEvent, SpeechFormat, SpeechRequest, SpeechUsage, StreamFo
 pub use transcription::{
     ChunkingStrategy, Cue, DiarizedTranscription, KnownSpeaker, TimestampGranularity, Transcript,
     Transcription, TranscriptionEvent, TranscriptionFormat, TranscriptionInclude,
-    TranscriptionRequest, TranscriptionUsage, TranslationRequest, VadConfig,
+    TranscriptionRequest, TranscriptionStream, TranscriptionUsage, Transcriptions,
+    TranslationRequest, Translations, VadConfig,
 };
 pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;

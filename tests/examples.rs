@@ -4,71 +4,21 @@
 //! they print, the files they write, and how they fail.
 
 mod common;
+#[path = "support/example_run.rs"]
+mod example_run;
 
-use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
+use example_run::{fresh_dir, succeeded, text, Run, KEY};
 use serde_json::{json, Value};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const KEY: &str = "example-key-4e1d";
 const QUESTION: &str = "Is a golden retriever a good family dog?";
 const DESCRIBE: &str = "Describe in detail the spoken audio input.";
 const SUMMARIZE: &str = "Very concisely summarize the favorability.";
-
-/// Where an example runs: its working directory, and the environment it sees.
-struct Run<'a> {
-    dir: &'a Path,
-    endpoint: Option<&'a str>,
-    vars: &'a [(&'a str, &'a str)],
-}
-
-impl Run<'_> {
-    async fn example(&self, name: &str, args: &[&str]) -> Output {
-        let mut command = tokio::process::Command::new(common::example_binary(name));
-        command
-            .args(args)
-            .current_dir(self.dir)
-            .env_remove("AZURE_OPENAI_ENDPOINT")
-            .env_remove("AZURE_OPENAI_API_KEY")
-            .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME")
-            .env_remove("OPENAI_API_VERSION")
-            // No `az` (nor anything else) to be found: the examples must not need it.
-            .env("PATH", self.dir.join("no-such-dir"));
-        if let Some(endpoint) = self.endpoint {
-            command
-                .env("AZURE_OPENAI_ENDPOINT", endpoint)
-                .env("AZURE_OPENAI_API_KEY", KEY);
-        }
-        for (k, v) in self.vars {
-            command.env(k, v);
-        }
-        command.output().await.unwrap()
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn fresh_dir(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aoa-examples-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn succeeded(name: &str, out: &Output) {
-    assert!(
-        out.status.success(),
-        "{name} failed\nstdout: {}\nstderr: {}",
-        text(&out.stdout),
-        text(&out.stderr)
-    );
-}
 
 /// Reads a WAV the way a player would; returns (sample rate, channels, samples).
 fn read_wav(path: &Path) -> (u32, u16, Vec<i16>) {

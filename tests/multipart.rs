@@ -3,37 +3,15 @@
 //! `Content-Length` equal to the bytes sent, produced again (reading the file again) per attempt.
 
 mod common;
+#[path = "support/form.rs"]
+mod form;
 
 use azure_openai_audio::__private::MultipartBody;
 use azure_openai_audio::AudioSource;
 use common::*;
+use form::{parse, Part};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// One part as multer reads it: name, filename, content type, bytes.
-type Part = (String, Option<String>, Option<String>, Vec<u8>);
-
-async fn parse(content_type: &str, body: Vec<u8>) -> Vec<Part> {
-    let boundary = multer::parse_boundary(content_type).unwrap();
-    let stream =
-        futures_util::stream::once(
-            async move { Ok::<_, std::io::Error>(bytes::Bytes::from(body)) },
-        );
-    let mut form = multer::Multipart::new(stream, boundary);
-    let mut parts = Vec::new();
-    while let Some(field) = form.next_field().await.unwrap() {
-        let name = field.name().unwrap().to_owned();
-        let filename = field.file_name().map(str::to_owned);
-        let content_type = field.content_type().map(|m| m.to_string());
-        parts.push((
-            name,
-            filename,
-            content_type,
-            field.bytes().await.unwrap().to_vec(),
-        ));
-    }
-    parts
-}
 
 fn noise(len: usize, seed: u8) -> Vec<u8> {
     (0..len)

@@ -1,5 +1,7 @@
 //! What the quickstart examples share: the client from the environment, and one-line failures.
 
+pub mod spoken;
+
 use std::process::ExitCode;
 
 use azure_openai_audio::{Client, Error};

@@ -256,7 +256,6 @@ pub(crate) const CHAT_RULES: AudioRules = AudioRules {
 
 /// `/audio/transcriptions` and `/audio/translations`: flac, m4a, mp3, mp4, mpeg, mpga, oga, ogg,
 /// wav, webm, up to 25 MiB.
-#[allow(dead_code)] // The transcription API (issue 12) checks its uploads with these.
 pub(crate) const TRANSCRIPTION_RULES: AudioRules = AudioRules {
     api: "transcription",
     max_size: MAX_TRANSCRIPTION_AUDIO_BYTES,
@@ -270,6 +269,12 @@ pub(crate) const TRANSCRIPTION_RULES: AudioRules = AudioRules {
         ContainerFormat::Webm,
     ],
     name_must_match: true,
+};
+
+/// `/audio/translations`: the same as transcriptions.
+pub(crate) const TRANSLATION_RULES: AudioRules = AudioRules {
+    api: "translation",
+    ..TRANSCRIPTION_RULES
 };
 
 #[cfg(test)]

@@ -103,14 +103,8 @@ impl Chat<'_> {
 /// a body that is not a chat completion a decode error, one over the client's maximum reply
 /// size a (not retried) `ReplyTooLarge`.
 async fn read_completion(reply: Reply) -> Result<ChatCompletion> {
-    let metadata = reply.metadata();
-    let body = reply
-        .body()
-        .await
-        .map_err(|e| e.with_metadata(metadata.clone()))?;
     // The audio is decoded over its own base64 text in the body: no second buffer.
-    let mut reply =
-        ChatCompletion::from_json(body).map_err(|e| e.with_metadata(metadata.clone()))?;
+    let (mut reply, metadata) = reply.decode(ChatCompletion::from_json).await?;
     reply.metadata = metadata;
     Ok(reply)
 }

@@ -1,6 +1,8 @@
 //! Transcription and translation (`POST .../audio/transcriptions` and `.../audio/translations`,
-//! multipart forms): the options and their checks, the form fields, the replies in every
-//! format, subtitles, and the events of a streamed transcription.
+//! multipart forms): `client.transcriptions()` and `client.translations()`
+//! ([`Transcriptions`], [`Translations`]), the options and their checks, the form fields, the
+//! replies in every format, subtitles, and streamed transcription ([`TranscriptionStream`] of
+//! [`TranscriptionEvent`]s).
 //!
 //! ```
 //! use azure_openai_audio::transcription::{Transcript, TranscriptionFormat, TranscriptionRequest};
@@ -19,16 +21,19 @@
 //! ```
 
 mod event;
+mod handler;
 mod options;
 mod request;
 mod result;
 mod speakers;
+mod stream;
 mod subtitles;
 mod transcript;
 mod translation;
 mod usage;
 
 pub use event::TranscriptionEvent;
+pub use handler::{Transcriptions, Translations};
 pub use options::{
     ChunkingStrategy, TimestampGranularity, TranscriptionFormat, TranscriptionInclude, VadConfig,
 };
@@ -37,6 +42,7 @@ pub use result::{
     DiarizedSegment, DiarizedTranscription, Segment, TokenLogprob, Transcription, Word,
 };
 pub use speakers::{KnownSpeaker, MAX_KNOWN_SPEAKERS};
+pub use stream::TranscriptionStream;
 pub use subtitles::{cues_from_segments, parse_srt, parse_vtt, to_srt, to_vtt, Cue};
 pub use transcript::{Subtitles, Transcript};
 pub use translation::TranslationRequest;

@@ -160,7 +160,6 @@ impl TranscriptionRequest {
     }
 
     /// Sets the model from the deployment on the `/openai/v1` route, unless the caller did.
-    #[allow(dead_code)] // for the handler that sends the request (issue 12, part 2)
     pub(crate) fn set_model_if_unset(&mut self, model: &str) {
         if self.model.is_none() {
             self.model = Some(model.to_owned());
@@ -168,7 +167,6 @@ impl TranscriptionRequest {
     }
 
     /// Marks the request as streamed (`stream=true`). Only the streaming call does this.
-    #[allow(dead_code)] // for the handler that sends the request (issue 12, part 2)
     pub(crate) fn set_streaming(&mut self) {
         self.stream = true;
     }

@@ -104,7 +104,7 @@ fn the_recorded_srt_vtt_and_translation_replies_are_text_and_cues() {
 #[test]
 fn text_diarized_and_unknown_formats() {
     let text = Transcript::from_body(Some(&TranscriptionFormat::Text), b"Hi there.\n").unwrap();
-    assert_eq!(text, Transcript::Text("Hi there.\n".into()));
+    assert_eq!(text, Transcript::text_reply("Hi there.\n".into()));
     let diarized = br#"{"task":"transcribe","duration":42.7,"text":"Agent: Thanks.","segments":[
         {"type":"transcript.text.segment","id":"seg_001","start":0.0,"end":5.2,"text":"Thanks.","speaker":"agent"}],
         "usage":{"type":"duration","seconds":43}}"#;
@@ -125,7 +125,7 @@ fn text_diarized_and_unknown_formats() {
     let other = TranscriptionFormat::from("tsv");
     assert_eq!(
         Transcript::from_body(Some(&other), b"0\t1\thi").unwrap(),
-        Transcript::Text("0\t1\thi".into())
+        Transcript::text_reply("0\t1\thi".into())
     );
     assert!(matches!(
         Transcript::from_body(Some(&other), br#"{"text":"hi"}"#).unwrap(),

@@ -3,11 +3,13 @@
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};
+use crate::metadata::ResponseMetadata;
 use crate::transcription::subtitles::{cues_from_segments, parse_srt, parse_vtt, to_srt, Cue};
 use crate::transcription::{DiarizedTranscription, Transcription, TranscriptionFormat};
 
 /// A reply decoded for the format that was asked for: JSON formats as their types, `text` as
-/// text, `srt` and `vtt` as their text with the cues parsed on demand.
+/// text, `srt` and `vtt` as their text with the cues parsed on demand. Each carries the
+/// response's [`metadata`](Transcript::metadata) (request ids, region, rate limits).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Transcript {
@@ -16,7 +18,13 @@ pub enum Transcript {
     /// `diarized_json`.
     Diarized(DiarizedTranscription),
     /// `text`: the text as sent.
-    Text(String),
+    #[non_exhaustive]
+    Text {
+        /// The text, as sent.
+        text: String,
+        /// Status and headers of the response.
+        metadata: ResponseMetadata,
+    },
     /// `srt` or `vtt`.
     Subtitles(Subtitles),
 }
@@ -29,6 +37,8 @@ pub struct Subtitles {
     pub format: TranscriptionFormat,
     /// The subtitles' text, as sent.
     pub text: String,
+    /// Status and headers of the response.
+    pub metadata: ResponseMetadata,
 }
 
 impl Subtitles {
@@ -74,20 +84,59 @@ impl Transcript {
                 serde_json::from_slice(body)
                     .map_err(|e| json("a diarized transcription").with_source(e))?,
             ),
-            Some(TranscriptionFormat::Text) => Transcript::Text(text()?),
+            Some(TranscriptionFormat::Text) => Transcript::text_reply(text()?),
             Some(f @ (TranscriptionFormat::Srt | TranscriptionFormat::Vtt)) => {
                 Transcript::Subtitles(Subtitles {
                     format: f.clone(),
                     text: text()?,
+                    metadata: ResponseMetadata::default(),
                 })
             }
             Some(TranscriptionFormat::Unknown(_)) => {
                 match serde_json::from_slice::<Transcription>(body) {
                     Ok(t) if body.trim_ascii_start().starts_with(b"{") => Transcript::Json(t),
-                    _ => Transcript::Text(text()?),
+                    _ => Transcript::text_reply(text()?),
                 }
             }
         })
+    }
+
+    /// A `text` reply (no metadata yet).
+    pub(crate) fn text_reply(text: String) -> Transcript {
+        Transcript::Text {
+            text,
+            metadata: ResponseMetadata::default(),
+        }
+    }
+
+    /// Status and headers of the response (empty for a reply decoded with
+    /// [`from_body`](Transcript::from_body)).
+    pub fn metadata(&self) -> &ResponseMetadata {
+        match self {
+            Transcript::Json(t) => &t.metadata,
+            Transcript::Diarized(t) => &t.metadata,
+            Transcript::Text { metadata, .. } => metadata,
+            Transcript::Subtitles(s) => &s.metadata,
+        }
+    }
+
+    /// The reply with the response's status and headers.
+    pub(crate) fn with_metadata(mut self, metadata: ResponseMetadata) -> Transcript {
+        match &mut self {
+            Transcript::Json(t) => t.metadata = metadata,
+            Transcript::Diarized(t) => t.metadata = metadata,
+            Transcript::Text { metadata: m, .. } => *m = metadata,
+            Transcript::Subtitles(s) => s.metadata = metadata,
+        }
+        self
+    }
+
+    /// The subtitles, for an `srt` or `vtt` reply.
+    pub fn subtitles(&self) -> Option<&Subtitles> {
+        match self {
+            Transcript::Subtitles(s) => Some(s),
+            _ => None,
+        }
     }
 
     /// The transcript's text: the `text` of a JSON reply, the text of a `text` reply, the
@@ -97,7 +146,7 @@ impl Transcript {
         match self {
             Transcript::Json(t) => Cow::Borrowed(&t.text),
             Transcript::Diarized(t) => Cow::Borrowed(&t.text),
-            Transcript::Text(text) => Cow::Borrowed(text),
+            Transcript::Text { text, .. } => Cow::Borrowed(text),
             Transcript::Subtitles(s) => match s.cues() {
                 Ok(cues) => Cow::Owned(
                     cues.iter()

@@ -64,7 +64,6 @@ impl TranslationRequest {
     }
 
     /// Sets the model from the deployment on the `/openai/v1` route, unless the caller did.
-    #[allow(dead_code)] // for the handler that sends the request (issue 12, part 2)
     pub(crate) fn set_model_if_unset(&mut self, model: &str) {
         self.0.set_model_if_unset(model);
     }

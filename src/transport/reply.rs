@@ -59,6 +59,19 @@ impl Reply {
         Ok(buf)
     }
 
+    /// Reads the whole body (as [`body`](Reply::body) does) and decodes it with `decode`; returns
+    /// the value with the response's status and headers, which an error carries too.
+    pub(crate) async fn decode<T>(
+        self,
+        decode: impl FnOnce(Vec<u8>) -> Result<T>,
+    ) -> Result<(T, ResponseMetadata)> {
+        let metadata = self.metadata();
+        match self.body().await.and_then(decode) {
+            Ok(value) => Ok((value, metadata)),
+            Err(e) => Err(e.with_metadata(metadata)),
+        }
+    }
+
     /// The response itself, for a body read as a stream (bounded by the reader).
     pub(crate) fn into_response(self) -> reqwest::Response {
         self.response

@@ -429,6 +429,56 @@ pub fn header<'a>(r: &'a wiremock::Request, name: &str) -> Option<&'a str> {
     r.headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Checks the request went with a `Content-Length` equal to the bytes of its body, not chunked.
+pub fn check_exact_length(r: &wiremock::Request) {
+    assert_eq!(
+        header(r, "content-length"),
+        Some(r.body.len().to_string().as_str())
+    );
+    assert_eq!(
+        header(r, "transfer-encoding"),
+        None,
+        "an exact Content-Length, not chunked"
+    );
+}
+
+/// The body and content type of the first reply of a recording (a path under
+/// tests/fixtures/recordings, such as `audio-api/...`): a text body is stored as its lines,
+/// joined here.
+pub fn replayed_body(name: &str) -> (Vec<u8>, String) {
+    let e = entry(name, 0);
+    let content_type = e["ResponseHeaders"]["Content-Type"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = match &e["ResponseBody"] {
+        Value::Array(lines) => lines
+            .iter()
+            .map(|l| l.as_str().unwrap())
+            .collect::<String>()
+            .into_bytes(),
+        json => serde_json::to_vec(json).unwrap(),
+    };
+    (body, content_type)
+}
+
+/// The first reply of a recording with its status, content type and headers.
+pub fn replay(name: &str) -> wiremock::ResponseTemplate {
+    let e = entry(name, 0);
+    let (body, content_type) = replayed_body(name);
+    let mut t = wiremock::ResponseTemplate::new(e["StatusCode"].as_u64().unwrap() as u16)
+        .set_body_raw(body, content_type.as_str());
+    for (k, v) in e["ResponseHeaders"].as_object().unwrap() {
+        if !matches!(
+            k.as_str(),
+            "Content-Length" | "Content-Type" | "Transfer-Encoding" | "Connection"
+        ) {
+            t = t.insert_header(k.as_str(), v.as_str().unwrap());
+        }
+    }
+    t
+}
+
 /// Checks everything but the body of a quickstart request (POST to the default deployment and
 /// api-version, with `key`, an exact Content-Length), and returns the body as JSON.
 pub fn check_request(r: &wiremock::Request, key: &str) -> Value {
@@ -442,15 +492,7 @@ pub fn check_request(r: &wiremock::Request, key: &str) -> Value {
     assert_eq!(header(r, "authorization"), None);
     assert_eq!(header(r, "content-type"), Some("application/json"));
     assert_eq!(header(r, "accept"), Some("application/json"));
-    assert_eq!(
-        header(r, "content-length"),
-        Some(r.body.len().to_string().as_str())
-    );
-    assert_eq!(
-        header(r, "transfer-encoding"),
-        None,
-        "an exact Content-Length, not chunked"
-    );
+    check_exact_length(r);
     assert!(header(r, "user-agent")
         .unwrap()
         .starts_with("azure-openai-audio/"));
