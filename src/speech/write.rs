@@ -146,7 +146,14 @@ impl SpeechByteStream {
         let write_error = |e| Error::io(format!("cannot write {name}"), e);
         let mut written = 0u64;
         while let Some(chunk) = self.next().await {
-            let chunk = chunk.map_err(|e| written_before(e, written, name))?;
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => {
+                    // What was written stays there, complete (a file's last write lands now).
+                    let _ = writer.flush().await;
+                    return Err(written_before(e, written, name));
+                }
+            };
             writer.write_all(&chunk).await.map_err(write_error)?;
             written += chunk.len() as u64;
         }
