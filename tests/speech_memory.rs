@@ -5,9 +5,9 @@
 //! One test in this binary, so nothing else allocates while it measures (the server runs in
 //! this process too: it writes the same 64 KiB buffer again and again).
 
+mod common;
 #[path = "support/counting.rs"]
 mod counting;
-mod common;
 
 use azure_openai_audio::{Client, Credential, SpeechFormat, SpeechRequest, Voice};
 use common::{Act, RawServer};
@@ -68,17 +68,32 @@ async fn a_100_mib_speech_is_written_and_streamed_in_flat_memory() {
     })
     .await;
     let client = Client::new(server.uri(), "tts", Credential::api_key(common::KEY)).unwrap();
-    let request = SpeechRequest::new("a long story", Voice::Alloy).response_format(SpeechFormat::Pcm);
+    let request =
+        SpeechRequest::new("a long story", Voice::Alloy).response_format(SpeechFormat::Pcm);
     // Once, so the connection pool, TLS-free connector and runtime pieces exist before measuring.
-    assert_eq!(client.speech().to_writer(&request, Check { at: 0 }).await.unwrap(), TOTAL);
+    assert_eq!(
+        client
+            .speech()
+            .to_writer(&request, Check { at: 0 })
+            .await
+            .unwrap(),
+        TOTAL
+    );
 
     let (written, peak) = peak_above_start(async {
-        client.speech().to_writer(&request, Check { at: 0 }).await.unwrap()
+        client
+            .speech()
+            .to_writer(&request, Check { at: 0 })
+            .await
+            .unwrap()
     })
     .await;
     assert_eq!(written, TOTAL);
     eprintln!("100 MiB speech to a writer: {peak} bytes at the peak");
-    assert!(peak < 2 * MIB, "writing the speech held {peak} bytes at once");
+    assert!(
+        peak < 2 * MIB,
+        "writing the speech held {peak} bytes at once"
+    );
 
     let path = std::env::temp_dir().join(format!("aoa-speech-memory-{}.pcm", std::process::id()));
     let (written, peak) =
@@ -87,7 +102,10 @@ async fn a_100_mib_speech_is_written_and_streamed_in_flat_memory() {
     assert_eq!(std::fs::metadata(&path).unwrap().len(), TOTAL);
     std::fs::remove_file(&path).unwrap();
     eprintln!("100 MiB speech to a file: {peak} bytes at the peak");
-    assert!(peak < 2 * MIB, "writing the speech to a file held {peak} bytes at once");
+    assert!(
+        peak < 2 * MIB,
+        "writing the speech to a file held {peak} bytes at once"
+    );
 
     let wav = path.with_extension("wav");
     let (written, peak) =
@@ -97,7 +115,10 @@ async fn a_100_mib_speech_is_written_and_streamed_in_flat_memory() {
     assert_eq!(std::fs::metadata(&wav).unwrap().len(), TOTAL + 44);
     std::fs::remove_file(&wav).unwrap();
     eprintln!("100 MiB speech to a WAV file: {peak} bytes at the peak");
-    assert!(peak < 2 * MIB, "writing the speech to a WAV file held {peak} bytes at once");
+    assert!(
+        peak < 2 * MIB,
+        "writing the speech to a WAV file held {peak} bytes at once"
+    );
 
     let (received, peak) = peak_above_start(async {
         let mut stream = client.speech().stream(&request).await.unwrap();
@@ -110,6 +131,9 @@ async fn a_100_mib_speech_is_written_and_streamed_in_flat_memory() {
     .await;
     assert_eq!(received, TOTAL);
     eprintln!("100 MiB speech as a stream: {peak} bytes at the peak");
-    assert!(peak < 2 * MIB, "streaming the speech held {peak} bytes at once");
+    assert!(
+        peak < 2 * MIB,
+        "streaming the speech held {peak} bytes at once"
+    );
     assert_eq!(server.requests(), 5);
 }
