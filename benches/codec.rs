@@ -5,7 +5,7 @@
 //! base64 `String`), and the reply decoded through an owned `String` (as async-openai does).
 //! Timings on a shared machine are noisy; compare rows from one run.
 
-use azure_openai_audio::transport::body::BodyPlan;
+use azure_openai_audio::__private::BodyPlan;
 use azure_openai_audio::{
     AudioFormat, ChatCompletion, ChatRequest, ContentPart, InputAudio, Message, Voice,
 };

@@ -20,10 +20,7 @@ mod token_cache;
 
 use token_cache::TokenCache;
 
-/// The future a [`TokenProvider`] returns: `futures_util`'s, re-exported so that implementing
-/// the trait needs no extra dependency.
-#[doc(no_inline)]
-pub use futures_util::future::BoxFuture;
+use futures_util::future::BoxFuture;
 
 /// The Entra ID scope of Azure OpenAI (Azure AI services) in Azure's public cloud: the default.
 pub const COGNITIVE_SERVICES_SCOPE: &str = "https://cognitiveservices.azure.com/.default";
@@ -81,7 +78,7 @@ pub struct AccessToken {
 /// [`Credential::with_scope`].
 ///
 /// ```
-/// use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
+/// use azure_openai_audio::{AccessToken, TokenProvider}; use futures_util::future::BoxFuture;
 /// use std::time::{Duration, SystemTime};
 ///
 /// #[derive(Debug)]

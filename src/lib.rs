@@ -40,31 +40,38 @@ mod unknown;
 
 pub mod audio;
 pub mod chat;
-pub mod client;
-pub mod credential;
-pub mod error;
-pub mod metadata;
+mod client;
+mod credential;
+mod error;
+mod metadata;
 pub mod speech;
 pub mod transcription;
-pub mod transport;
+mod transport;
 
-pub use audio::Pcm16WavWriter;
-pub use audio::{
-    AudioData, AudioFormat, AudioSource, ContainerFormat, InputAudio, InputAudioFormat, Voice,
-};
+pub use audio::format::ContainerFormat;
+pub use audio::input::{InputAudio, InputAudioFormat};
+pub use audio::output::AudioData;
+pub use audio::source::AudioSource;
+pub use audio::voice::{AudioFormat, Voice};
+pub use audio::wav::Pcm16WavWriter;
 pub use chat::accumulate::StreamAccumulator;
 pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;
 pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
-pub use chat::message::{ContentPart, Message, UserContent};
-pub use chat::request::{ChatRequest, ResponseFormat, Tool, ToolChoice};
+pub use chat::message::{
+    AudioReference, ContentPart, FunctionCall, ImageUrl, Message, ToolCall, UserContent,
+};
+pub use chat::request::{AudioOutput, ChatRequest, ResponseFormat, Stop, Tool, ToolChoice};
 pub use chat::response::{
     ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Role, Usage,
 };
 pub use chat::stream::ChatStream;
-pub use client::{Api, Client, ClientBuilder, Route};
-pub use credential::Credential;
-pub use error::{ApiError, Error, ErrorKind, Result};
+pub use client::{
+    env, Api, Client, ClientBuilder, Route, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEPLOYMENT, DEFAULT_MAX_REPLY_SIZE, DEFAULT_STREAM_IDLE_TIMEOUT, DEFAULT_TIMEOUT,
+};
+pub use credential::{AccessToken, Credential, Secret, TokenProvider, COGNITIVE_SERVICES_SCOPE};
+pub use error::{ApiError, Error, ErrorKind, InnerError, Result};
 pub use metadata::ResponseMetadata;
 pub use speech::{
     Speech, SpeechAudio, SpeechByteStream, SpeechEvent, SpeechEventStream, SpeechFormat,
@@ -79,6 +86,14 @@ pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};
 pub use unknown::UnknownValue;
+
+/// Not part of the API (hidden, no stability promise): the request bodies, for the crate's own
+/// memory tests and benchmarks, which must measure them without a server in between.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::transport::body::BodyPlan;
+    pub use crate::transport::multipart::MultipartBody;
+}
 
 /// The README's examples are compiled as doctests, so they cannot drift from the API.
 #[cfg(all(doctest, feature = "entra-id"))]

@@ -6,9 +6,9 @@ mod common;
 
 use std::path::PathBuf;
 
-use azure_openai_audio::chat::message::ToolCall;
-use azure_openai_audio::chat::request::Stop;
-use azure_openai_audio::transport::body::BodyPlan;
+use azure_openai_audio::__private::BodyPlan;
+use azure_openai_audio::Stop;
+use azure_openai_audio::ToolCall;
 use azure_openai_audio::{
     AudioFormat, ChatRequest, Client, ContentPart, Credential, InputAudio, Message, ResponseFormat,
     Route, Tool, ToolChoice, UserContent, Voice,

@@ -9,8 +9,8 @@
 #[path = "support/counting.rs"]
 mod counting;
 
-use azure_openai_audio::transport::body::BodyPlan;
-use azure_openai_audio::transport::multipart::MultipartBody;
+use azure_openai_audio::__private::BodyPlan;
+use azure_openai_audio::__private::MultipartBody;
 use azure_openai_audio::{
     AudioSource, ChatCompletion, ChatRequest, ContentPart, InputAudio, Message,
 };

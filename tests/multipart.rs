@@ -4,7 +4,7 @@
 
 mod common;
 
-use azure_openai_audio::transport::multipart::MultipartBody;
+use azure_openai_audio::__private::MultipartBody;
 use azure_openai_audio::AudioSource;
 use common::*;
 use wiremock::matchers::method;

@@ -7,9 +7,10 @@ use std::error::Error as _;
 use std::sync::Arc;
 use std::time::Duration;
 
-use azure_openai_audio::credential::{AccessToken, BoxFuture, TokenProvider};
+use azure_openai_audio::{AccessToken, TokenProvider};
 use azure_openai_audio::{Client, Credential, Error, ErrorKind, RequestOptions};
 use common::{builder, request, Tokens, COMPLETION, KEY};
+use futures_util::future::BoxFuture;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -3,14 +3,14 @@
 //! does the same).
 //!
 //! - `POST /_emulator/faults` with `{"fault": "rate_limit", "retry_after_ms": 2000, "times": 3}`
-//!   queues a fault for the next `times` chat requests (default 1). `fault` is `rate_limit`
-//!   (`retry_after_ms`, default 1000), `server_error`, `delay` (`delay_ms`, required) or
-//!   `disconnect`.
+//!   queues a fault for the next `times` requests to the service's routes (default 1).
+//!   `fault` is `rate_limit` (`retry_after_ms`, default 1000), `server_error`, `delay`
+//!   (`delay_ms`, required) or `disconnect`.
 //! - `GET /_emulator/faults` tells how many requests still get a fault.
 //! - `DELETE /_emulator/faults` forgets the queued faults.
 //!
-//! Each answers `{"pending": n}`. They need the same credential as the chat routes, and never
-//! consume a fault themselves.
+//! Each answers `{"pending": n}`. They need the same credential as the service's routes, and
+//! never consume a fault themselves.
 
 use std::time::Duration;
 

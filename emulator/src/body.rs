@@ -38,17 +38,25 @@ pub(super) async fn drain<B>(body: &mut B, limit: u64, idle: Duration) -> bool
 where
     B: hyper::body::Body<Data = Bytes> + Unpin,
 {
+    drain_counting(body, limit, idle).await.0
+}
+
+/// [`drain`], also telling how many bytes it read.
+async fn drain_counting<B>(body: &mut B, limit: u64, idle: Duration) -> (bool, u64)
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+{
     let mut read = 0u64;
     loop {
         match next_piece(body, idle).await {
             Piece::Data(data) => {
                 read = read.saturating_add(data.len() as u64);
                 if read > limit {
-                    return false;
+                    return (false, read);
                 }
             }
-            Piece::End => return true,
-            Piece::Stalled | Piece::Broken => return false,
+            Piece::End => return (true, read),
+            Piece::Stalled | Piece::Broken => return (false, read),
         }
     }
 }
@@ -58,9 +66,9 @@ where
 pub(super) enum Read {
     /// All of it, within the limit.
     Whole(Bytes),
-    /// Over the limit: the rest was read and thrown away up to another `limit` bytes, and
-    /// `drained` says whether the body ended within them.
-    TooLarge { drained: bool },
+    /// Over the limit: the rest was read and thrown away up to another `limit` bytes,
+    /// `drained` says whether the body ended within them, and `read` how many bytes were read.
+    TooLarge { drained: bool, read: u64 },
     /// Nothing arrived for the idle timeout.
     Stalled,
     /// The client went away, or sent a malformed body.
@@ -76,10 +84,15 @@ where
         match next_piece(&mut body, idle).await {
             Piece::Data(data) => {
                 if whole.len().saturating_add(data.len()) > limit {
-                    let excess = (whole.len() + data.len() - limit) as u64;
-                    let drained =
-                        drain(&mut body, (limit as u64).saturating_sub(excess), idle).await;
-                    return Read::TooLarge { drained };
+                    let so_far = (whole.len() + data.len()) as u64;
+                    let excess = so_far - limit as u64;
+                    let (drained, more) =
+                        drain_counting(&mut body, (limit as u64).saturating_sub(excess), idle)
+                            .await;
+                    return Read::TooLarge {
+                        drained,
+                        read: so_far + more,
+                    };
                 }
                 whole.extend_from_slice(&data);
             }
@@ -122,11 +135,17 @@ mod tests {
         // One byte over: the rest is read (and thrown away) up to another `limit`.
         assert_eq!(
             read_body(body(vec![b"ab", b"cde", b"fgh"], false), 4, IDLE).await,
-            Read::TooLarge { drained: true }
+            Read::TooLarge {
+                drained: true,
+                read: 8
+            }
         );
         assert_eq!(
             read_body(body(vec![b"ab", b"cde", b"fgh", b"i"], false), 4, IDLE).await,
-            Read::TooLarge { drained: false }
+            Read::TooLarge {
+                drained: false,
+                read: 9
+            }
         );
         // A body that stops arriving is given up after the idle timeout, not waited for.
         let start = tokio::time::Instant::now();
@@ -137,7 +156,10 @@ mod tests {
         assert_eq!(start.elapsed(), IDLE, "on the paused clock");
         assert_eq!(
             read_body(body(vec![b"ab", b"cde"], true), 4, IDLE).await,
-            Read::TooLarge { drained: false }
+            Read::TooLarge {
+                drained: false,
+                read: 5
+            }
         );
     }
 

@@ -8,10 +8,11 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-/// An error response: status, JSON body and extra headers.
+/// An error response: status, body and extra headers.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Failure {
     pub(crate) status: u16,
+    /// JSON; or, when a string, a `text/plain` body (the gateway's 413).
     pub(crate) body: Value,
     pub(crate) headers: Vec<(&'static str, String)>,
 }
@@ -140,6 +141,18 @@ impl Failure {
         )
     }
 
+    /// A body over the /audio routes' limit, as the service's gateway says it, in plain text:
+    /// `read` is how many bytes of it were read in all.
+    pub(crate) fn content_too_large(limit: usize, read: u64) -> Failure {
+        Failure {
+            status: 413,
+            body: Value::String(format!(
+                "Maximum content size limit ({limit}) exceeded ({read} bytes read)"
+            )),
+            headers: Vec::new(),
+        }
+    }
+
     /// Nothing more of the request body arrived for `idle`.
     pub(crate) fn body_timeout(idle: Duration) -> Failure {
         Failure::gateway(
@@ -159,15 +172,19 @@ impl Failure {
         self
     }
 
-    /// The 429 of [`Fault::RateLimit`](super::Fault::RateLimit).
-    pub(crate) fn rate_limited(retry_after: Duration, api_version: &str) -> Failure {
+    /// The 429 of [`Fault::RateLimit`](super::Fault::RateLimit), for a request to `operation`.
+    pub(crate) fn rate_limited(
+        retry_after: Duration,
+        operation: &str,
+        api_version: &str,
+    ) -> Failure {
         let secs = retry_after.as_millis().div_ceil(1000).max(1);
         let unit = if secs == 1 { "second" } else { "seconds" };
         let mut f = Failure::gateway(
             429,
             "429",
             &format!(
-                "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version {api_version} have exceeded token rate limit of your current AIServices S0 pricing tier. Please retry after {secs} {unit}. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit. (This 429 was injected by the offline emulator.)"
+                "Requests to the {operation} Operation under Azure OpenAI API version {api_version} have exceeded token rate limit of your current AIServices S0 pricing tier. Please retry after {secs} {unit}. Please go here: https://aka.ms/oai/quotaincrease if you would like to further increase the default rate limit. (This 429 was injected by the offline emulator.)"
             ),
         );
         f.headers = vec![
@@ -221,11 +238,15 @@ mod tests {
         );
         assert_eq!(f.body["error"]["param"], "audio.voice");
         assert_eq!(f.body["error"]["type"], "invalid_request_error");
-        let f = Failure::rate_limited(Duration::from_millis(1500), "2025-01-01-preview");
+        let f = Failure::rate_limited(
+            Duration::from_millis(1500),
+            "ChatCompletions_Create",
+            "2025-01-01-preview",
+        );
         assert!(f.body["error"]["message"]
             .as_str()
             .unwrap()
-            .contains("retry after 2 seconds"));
+            .contains("ChatCompletions_Create Operation under Azure OpenAI API version 2025-01-01-preview have exceeded token rate limit of your current AIServices S0 pricing tier. Please retry after 2 seconds"));
         assert!(f.headers.contains(&("retry-after-ms", "1500".to_owned())));
     }
 }

@@ -2,8 +2,8 @@
 
 use std::env::VarError;
 
-use azure_openai_audio::client::{env, DEFAULT_DEPLOYMENT};
 use azure_openai_audio::Client;
+use azure_openai_audio::{env, DEFAULT_DEPLOYMENT};
 
 use crate::Emulator;
 

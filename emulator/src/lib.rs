@@ -1,8 +1,9 @@
-//! An offline emulator of Azure OpenAI's audio chat completions, on loopback.
+//! An offline emulator of Azure OpenAI's audio chat completions and /audio API, on loopback.
 //!
 //! A real HTTP server that answers
-//! `POST /openai/deployments/{deployment}/chat/completions?api-version=...` and
-//! `POST /openai/v1/chat/completions` the way the service does, so examples run without Azure
+//! `POST /openai/deployments/{deployment}/chat/completions?api-version=...`,
+//! `POST /openai/v1/chat/completions`, and the /audio API's speech, transcriptions and
+//! translations on both route shapes the way the service does, so examples run without Azure
 //! and applications in any language can be tested offline. Run it as a program
 //! (`cargo run -p azure-openai-audio-emulator`, see the crate's README) or start it from Rust
 //! tests with [`Emulator::start`]:
@@ -27,6 +28,10 @@
 //!   route) still has its body read and thrown away first, so a client sending a large body
 //!   gets the answer, not a broken pipe; a body over 64 MiB gets a 413, and one that stops
 //!   arriving for 30 s a 408 (both with `Connection: close` when the rest was not read);
+//! - speech (`audio/speech`) is a WAV or raw pcm signal that carries its text (one two-tone
+//!   symbol a byte), sent chunked, or SSE; transcribing that audio (`audio/transcriptions`,
+//!   multipart) gives the text back, in every response format, streamed too; other audio gets a
+//!   sentence on what was measured in it. The crate's README lists the checks;
 //! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection;
 //!   they are queued from Rust ([`Emulator::inject`]) or over HTTP (`POST /_emulator/faults`).
 //!
@@ -53,14 +58,22 @@
 
 mod admin;
 mod body;
+mod chat;
 mod errors;
 mod faults;
 mod from_env;
 mod measure;
+mod models;
+mod multipart;
 mod reply;
+mod route;
 mod server;
+mod speech;
 mod sse;
 mod store;
+mod tone_text;
+mod transcript;
+mod transcription;
 mod validate;
 
 pub use faults::Fault;
@@ -77,7 +90,7 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use azure_openai_audio::client::DEFAULT_DEPLOYMENT;
+use azure_openai_audio::DEFAULT_DEPLOYMENT;
 use azure_openai_audio::{Client, ClientBuilder, Credential};
 use server::{Config, State};
 
@@ -97,6 +110,11 @@ pub const API_VERSIONS: &[&str] = &[
     "2025-03-01-preview",
     "2025-04-01-preview",
 ];
+
+/// The api-versions the deployments route of the /audio API (speech, transcriptions,
+/// translations) serves besides [`API_VERSIONS`] unless set otherwise: the stable versions that
+/// have it (the recorded whisper traffic used `2024-10-21`).
+pub const STABLE_AUDIO_API_VERSIONS: &[&str] = &["2024-06-01", "2024-10-21"];
 
 /// A running emulator.
 ///
@@ -131,6 +149,11 @@ impl Emulator {
             config: Config {
                 api_key: None,
                 api_versions: API_VERSIONS.iter().map(|v| (*v).to_owned()).collect(),
+                audio_api_versions: STABLE_AUDIO_API_VERSIONS
+                    .iter()
+                    .chain(API_VERSIONS)
+                    .map(|v| (*v).to_owned())
+                    .collect(),
                 deployments: None,
                 audio_ttl: DEFAULT_AUDIO_TTL,
                 stream_interval: Duration::ZERO,
@@ -251,9 +274,12 @@ impl EmulatorBuilder {
         self
     }
 
-    /// The api-versions served on the deployments route (default [`API_VERSIONS`]).
+    /// The api-versions served on the deployments route, for every API (default
+    /// [`API_VERSIONS`] for chat completions, and [`STABLE_AUDIO_API_VERSIONS`] too for the
+    /// /audio API).
     pub fn api_versions<S: Into<String>>(mut self, versions: impl IntoIterator<Item = S>) -> Self {
         self.config.api_versions = versions.into_iter().map(Into::into).collect();
+        self.config.audio_api_versions = self.config.api_versions.clone();
         self
     }
 

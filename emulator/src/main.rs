@@ -29,7 +29,7 @@ Options:
   --host ADDR               the address to listen on (default 127.0.0.1; it has no TLS)
   --port N                  the port (default 0: a free one)
   --api-key KEY             accept only this api-key (default: any non-empty key)
-  --api-versions V1,V2      the api-versions served on the deployments route
+  --api-versions V1,V2      the api-versions served on the deployments route (every API)
                             (default: 2024-10-01-preview to 2025-04-01-preview)
   --deployments D1,D2       the deployments that exist (default: any name)
   --audio-ttl SECS          how long an issued audio id can be cited (default 3600)
@@ -155,6 +155,8 @@ async fn serve(builder: EmulatorBuilder) -> Result<(), Box<dyn std::error::Error
         "Offline Azure OpenAI audio emulator.\n\
          POST {0}/openai/deployments/<deployment>/chat/completions?api-version=2025-01-01-preview\n\
          POST {0}/openai/v1/chat/completions\n\
+         POST {0}/openai/deployments/<deployment>/audio/{{speech,transcriptions,translations}}?api-version=2025-01-01-preview\n\
+         POST {0}/openai/v1/audio/{{speech,transcriptions,translations}} (the deployment as `model`)\n\
          with `api-key: {1}` (or a non-empty bearer token).\n\
          Faults: POST {0}/_emulator/faults {{\"fault\": \"rate_limit\", \"times\": 1}}\n\
          For the SDK's examples and openai-python: AZURE_OPENAI_ENDPOINT={0} AZURE_OPENAI_API_KEY={1} OPENAI_API_VERSION=2025-01-01-preview\n\

@@ -1,4 +1,5 @@
-//! Measuring input audio: WAV through `hound`, MP3 by walking its frame headers.
+//! Measuring input audio: WAV through `hound`, MP3 by walking its frame headers, FLAC from its
+//! STREAMINFO block; and telling the containers the service takes apart by their first bytes.
 
 use std::io::Cursor;
 
@@ -15,13 +16,54 @@ pub(crate) struct Measured {
     pub(crate) channels: u16,
 }
 
-/// Measures `data` declared as `format` (`wav` or `mp3`); `Err` says why it cannot be decoded.
+/// Measures `data` declared as `format` (`wav`, `mp3` or `flac`); `Err` says why it cannot be
+/// decoded.
 pub(crate) fn measure(format: &str, data: &[u8]) -> Result<Measured, String> {
     match format {
         "wav" => wav(data),
         "mp3" => mp3(data),
+        "flac" => flac(data),
         other => Err(format!("unsupported input format {other}")),
     }
+}
+
+/// The container `data` holds, told from its first bytes: `wav`, `flac`, `ogg`, `webm`, `mp4`
+/// (m4a too) or `mp3` (MPEG audio frames, as [`measure`] checks them), or `None`.
+pub(crate) fn sniff(data: &[u8]) -> Option<&'static str> {
+    match data {
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'A', b'V', b'E', ..] => Some("wav"),
+        [b'f', b'L', b'a', b'C', ..] => Some("flac"),
+        [b'O', b'g', b'g', b'S', ..] => Some("ogg"),
+        [0x1A, 0x45, 0xDF, 0xA3, ..] => Some("webm"),
+        [_, _, _, _, b'f', b't', b'y', b'p', ..] => Some("mp4"),
+        _ if mp3(data).is_ok() => Some("mp3"),
+        _ => None,
+    }
+}
+
+/// A FLAC file's STREAMINFO block, which must come first: sample rate, channels, total samples.
+fn flac(data: &[u8]) -> Result<Measured, String> {
+    let Some(
+        &[b'f', b'L', b'a', b'C', kind, _, _, _, _, _, _, _, _, _, _, _, _, _, r0, r1, r2, t0, t1, t2, t3, t4, ..],
+    ) = data.get(..26)
+    else {
+        return Err("not a FLAC file with its STREAMINFO block".to_owned());
+    };
+    if kind & 0x7F != 0 {
+        return Err("the FLAC file does not start with its STREAMINFO block".to_owned());
+    }
+    let sample_rate = u32::from(r0) << 12 | u32::from(r1) << 4 | u32::from(r2) >> 4;
+    let channels = u16::from((r2 >> 1) & 7) + 1;
+    let total = u64::from(t0 & 0x0F) << 32 | u64::from(u32::from_be_bytes([t1, t2, t3, t4]));
+    if sample_rate == 0 {
+        return Err("the FLAC STREAMINFO declares no sample rate".to_owned());
+    }
+    Ok(Measured {
+        format: "flac",
+        seconds: total as f64 / f64::from(sample_rate),
+        sample_rate,
+        channels,
+    })
 }
 
 fn wav(data: &[u8]) -> Result<Measured, String> {
@@ -223,6 +265,26 @@ mod tests {
         cut.truncate(cut.len() - 8_000);
         assert!((measure("wav", &cut).unwrap().seconds - 0.5).abs() < 1e-9);
         assert!(measure("wav", b"RIFF\0\0\0\0WAVEjunk").is_err());
+    }
+
+    #[test]
+    fn measures_flac_and_tells_containers_apart() {
+        // STREAMINFO: 44.1 kHz, stereo, 16-bit, 88,200 samples (2 s).
+        let mut flac = b"fLaC\x80\x00\x00\x22".to_vec();
+        flac.extend([0x10, 0x00, 0x10, 0x00, 0, 0, 0, 0, 0, 0]);
+        flac.extend([0x0A, 0xC4, 0x42, 0xF0, 0x00, 0x01, 0x58, 0x88]);
+        flac.extend([0; 16]);
+        let m = measure("flac", &flac).unwrap();
+        assert_eq!((m.sample_rate, m.channels, m.seconds), (44_100, 2, 2.0));
+        assert!(measure("flac", b"fLaC").is_err());
+        assert_eq!(sniff(&flac), Some("flac"));
+        assert_eq!(sniff(&wav_bytes(8_000, 1, 10)), Some("wav"));
+        assert_eq!(sniff(b"OggS\0\x02rest"), Some("ogg"));
+        assert_eq!(sniff(b"\x1a\x45\xdf\xa3webm"), Some("webm"));
+        assert_eq!(sniff(b"\0\0\0\x20ftypM4A "), Some("mp4"));
+        assert_eq!(sniff(&frames(3)), Some("mp3"));
+        assert_eq!(sniff(b"just some text, not audio"), None);
+        assert_eq!(sniff(b""), None);
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::io::Cursor;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
+use super::measure::Measured;
 use super::validate::{OutFormat, Plan, VOICES};
 
 /// Output sample rate (as the service's pcm16): 24 kHz, mono, 16-bit.
@@ -55,15 +56,6 @@ pub(crate) struct Spoken {
     pub(crate) pcm: Vec<i16>,
 }
 
-/// The model a deployment reports, as the service does (`...-2024-12-17`).
-pub(crate) fn model_for(deployment: &str) -> &'static str {
-    if deployment.contains("mini") {
-        "gpt-4o-mini-audio-preview-2024-12-17"
-    } else {
-        "gpt-4o-audio-preview-2024-12-17"
-    }
-}
-
 /// The transcript: what the last user message said (quoted), the duration, sample rate and
 /// channels of the first clips of audio it carried (and how many more there were), and how many
 /// earlier spoken replies the request cited. Never longer than [`MAX_TRANSCRIPT_CHARS`], however
@@ -99,15 +91,7 @@ fn sentences(plan: &Plan) -> Vec<String> {
         sentences.push(format!("You said: {quote}{end}"));
     }
     for h in plan.heard.iter().take(DESCRIBED_CLIPS) {
-        let channels = match h.channels {
-            1 => "mono".to_owned(),
-            2 => "stereo".to_owned(),
-            n => format!("{n} channels"),
-        };
-        sentences.push(format!(
-            "I heard {:.2} seconds of {} audio at {} Hz, {channels}.",
-            h.seconds, h.format, h.sample_rate
-        ));
+        sentences.push(heard(h));
     }
     match plan.heard.len().saturating_sub(DESCRIBED_CLIPS) {
         0 => {}
@@ -123,6 +107,20 @@ fn sentences(plan: &Plan) -> Vec<String> {
         sentences.push("Hello from the offline emulator.".to_owned());
     }
     sentences
+}
+
+/// What the emulator says it heard in a clip: `I heard 1.25 seconds of wav audio at 16000 Hz,
+/// stereo.`
+pub(crate) fn heard(h: &Measured) -> String {
+    let channels = match h.channels {
+        1 => "mono".to_owned(),
+        2 => "stereo".to_owned(),
+        n => format!("{n} channels"),
+    };
+    format!(
+        "I heard {:.2} seconds of {} audio at {} Hz, {channels}.",
+        h.seconds, h.format, h.sample_rate
+    )
 }
 
 /// A playable signal for `text`: 60 ms per character, a soft tone whose pitch follows the
@@ -281,7 +279,6 @@ pub(crate) fn completion(reply: &Reply) -> Result<Value, hound::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::measure::Measured;
 
     fn plan() -> Plan {
         Plan {

@@ -26,10 +26,9 @@ use super::admin;
 use super::body::{drain, read_body, Read};
 use super::errors::Failure;
 use super::faults::{Fault, FaultQueue};
-use super::reply::{self, Reply, Spoken};
-use super::sse;
+use super::route::{route, Api, Route};
 use super::store::AudioStore;
-use super::validate::validate;
+use super::{chat, speech, transcription};
 
 /// The largest request body read; larger ones get a 413. 20 MiB of audio is 28 MB of base64.
 /// A request refused before its body is used has up to this much of it read and thrown away (so
@@ -39,6 +38,9 @@ pub(crate) const MAX_BODY: usize = 64 * 1024 * 1024;
 /// How long the emulator waits for more of a request body that has stopped arriving before it
 /// answers (a 408, or the refusal it had decided) and closes the connection.
 pub(crate) const BODY_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest request body of the /audio routes, as the service's gateway: 25 MiB. Larger
+/// ones get its plain-text 413 (after the rest is read, up to as much again).
+pub(crate) const AUDIO_MAX_BODY: usize = 26_214_400;
 /// The api-versions the `/openai/v1` route accepts besides none.
 const V1_VERSIONS: &[&str] = &["v1", "preview", "latest"];
 /// The api-version a 429 names when the request had none (the `/openai/v1` route).
@@ -51,6 +53,7 @@ type Body = UnsyncBoxBody<Bytes, Infallible>;
 pub(crate) struct Config {
     pub(crate) api_key: Option<String>,
     pub(crate) api_versions: Vec<String>,
+    pub(crate) audio_api_versions: Vec<String>,
     pub(crate) deployments: Option<Vec<String>>,
     pub(crate) audio_ttl: Duration,
     pub(crate) stream_interval: Duration,
@@ -90,7 +93,7 @@ impl State {
         z ^ (z >> 31)
     }
 
-    fn request_id(&self) -> String {
+    pub(crate) fn request_id(&self) -> String {
         let (a, b) = (self.random(), self.random());
         format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
@@ -102,11 +105,11 @@ impl State {
         )
     }
 
-    fn audio_id(&self) -> String {
+    pub(crate) fn audio_id(&self) -> String {
         format!("audio_{:016x}{:016x}", self.random(), self.random())
     }
 
-    fn completion_id(&self) -> String {
+    pub(crate) fn completion_id(&self) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         let mut id = String::from("chatcmpl-");
         let mut r = 0;
@@ -169,7 +172,7 @@ impl std::fmt::Display for Disconnect {
 impl std::error::Error for Disconnect {}
 
 /// Why a request gets no reply.
-enum Stop {
+pub(crate) enum Stop {
     Fail(Failure),
     Disconnect,
 }
@@ -180,9 +183,20 @@ impl From<Failure> for Stop {
     }
 }
 
-enum Answer {
+/// A successful answer.
+pub(crate) enum Answer {
+    /// `application/json`.
     Json(Value),
+    /// Server-sent events, each a whole frame.
     Stream(Vec<Bytes>),
+    /// A text body (`text/plain; charset=utf-8`, as the service's srt, vtt and text replies).
+    Text(String),
+    /// A body sent chunked, without `Content-Length`, made piece by piece as it is sent (so a
+    /// long one is never held whole): the speech replies.
+    Chunked {
+        content_type: &'static str,
+        pieces: Box<dyn Iterator<Item = Bytes> + Send>,
+    },
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, Disconnect> {
@@ -191,10 +205,11 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     let client_request_id = req.headers().get("x-ms-client-request-id").cloned();
     let mut deployment = None;
     const JSON: &str = "application/json";
+    const TEXT: &str = "text/plain; charset=utf-8";
     let outcome = if req.uri().path().starts_with(admin::PREFIX) {
         own_route(&state, req).await
     } else {
-        chat(&state, req, &request_id, &mut deployment).await
+        api(&state, req, &request_id, &mut deployment).await
     };
     let (status, content_type, headers, body) = match outcome {
         Ok(Answer::Json(v)) => (200, JSON, Vec::new(), full(&v)),
@@ -202,9 +217,32 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
             200,
             "text/event-stream; charset=utf-8",
             vec![("cache-control", "no-cache".to_owned())],
-            stream(events, &state.config),
+            stream(futures_util::stream::iter(events), &state.config),
         ),
-        Err(Stop::Fail(f)) => (f.status, JSON, f.headers, full(&f.body)),
+        Ok(Answer::Text(text)) => (
+            200,
+            TEXT,
+            Vec::new(),
+            Full::new(Bytes::from(text)).boxed_unsync(),
+        ),
+        Ok(Answer::Chunked {
+            content_type,
+            pieces,
+        }) => (
+            200,
+            content_type,
+            Vec::new(),
+            stream(futures_util::stream::iter(pieces), &state.config),
+        ),
+        Err(Stop::Fail(f)) => match f.body {
+            Value::String(text) => (
+                f.status,
+                TEXT,
+                f.headers,
+                Full::new(Bytes::from(text)).boxed_unsync(),
+            ),
+            body => (f.status, JSON, f.headers, full(&body)),
+        },
         Err(Stop::Disconnect) => return Err(Disconnect),
     };
     let mut response = Response::new(body);
@@ -239,9 +277,13 @@ fn full(value: &Value) -> Body {
     Full::new(Bytes::from(value.to_string())).boxed_unsync()
 }
 
-fn stream(events: Vec<Bytes>, config: &Config) -> Body {
+/// A body sent piece by piece (chunked), with the configured pause before each piece.
+fn stream<S>(pieces: S, config: &Config) -> Body
+where
+    S: futures_util::Stream<Item = Bytes> + Send + 'static,
+{
     let interval = config.stream_interval;
-    let frames = futures_util::stream::iter(events).then(move |event| async move {
+    let frames = pieces.then(move |event| async move {
         if !interval.is_zero() {
             tokio::time::sleep(interval).await;
         }
@@ -250,15 +292,17 @@ fn stream(events: Vec<Bytes>, config: &Config) -> Body {
     StreamBody::new(frames).boxed_unsync()
 }
 
-async fn chat(
+/// A request to one of the service's routes: the gate (route, fault, credential, api-version,
+/// deployment), then the body, read whole within the route's limit, then the API's answer.
+async fn api(
     state: &State,
     req: Request<Incoming>,
     request_id: &str,
     deployment_out: &mut Option<String>,
 ) -> Result<Answer, Stop> {
     let (parts, mut body) = req.into_parts();
-    let deployment = match gate(state, &parts, request_id).await {
-        Ok(deployment) => deployment,
+    let (deployment, api) = match gate(state, &parts, request_id).await {
+        Ok(gated) => gated,
         Err(stop) => {
             // Read what the client sends before answering: closing a connection with unread data
             // resets it, and a client still sending a large body would see "broken pipe" instead
@@ -276,64 +320,69 @@ async fn chat(
             });
         }
     };
-    let body = whole(body, MAX_BODY).await?;
-    let config = &state.config;
-    let json: Value = serde_json::from_slice(&body).map_err(|_| Failure::unparsable_json())?;
-    let deployment = match deployment {
-        Some(d) => d,
-        None => {
-            let model = match json.get("model") {
-                Some(Value::String(m)) if !m.is_empty() => m.clone(),
-                _ => return Err(Failure::missing("model").into()),
-            };
-            check_deployment(config, &model)?;
-            model
+    match api {
+        Api::Chat => {
+            let body = whole(body, MAX_BODY, |_| Failure::body_too_large(MAX_BODY)).await?;
+            chat::answer(state, &body, deployment, request_id, deployment_out)
         }
-    };
-    *deployment_out = Some(deployment.clone());
-    let now = unix_now();
-    let plan = validate(&json, &state.audio, now)?;
-    let transcript = reply::transcript(&plan);
-    let ttl = i64::try_from(config.audio_ttl.as_secs()).unwrap_or(i64::MAX);
-    let audio = plan.audio.as_ref().map(|(voice, format)| Spoken {
-        id: state.audio_id(),
-        expires_at: now.saturating_add(ttl),
-        format: *format,
-        pcm: reply::synthesize(&transcript, voice),
-    });
-    let reply = Reply {
-        id: state.completion_id(),
-        created: now,
-        model: reply::model_for(&deployment).to_owned(),
-        usage: reply::usage(&plan, &transcript, audio.as_ref().map(|a| a.pcm.len())),
-        prompt_filter_results: reply::prompt_filter_results(&plan),
-        transcript,
-        audio,
-    };
-    let answer = if plan.stream {
-        Answer::Stream(sse::events(&reply, plan.include_usage))
-    } else {
-        Answer::Json(reply::completion(&reply).map_err(|_| Failure::server_error(request_id))?)
-    };
-    if let Some(a) = &reply.audio {
-        state.audio.insert(a.id.clone(), a.expires_at);
+        Api::Speech => {
+            let body = whole(body, AUDIO_MAX_BODY, |read| {
+                Failure::content_too_large(AUDIO_MAX_BODY, read)
+            })
+            .await?;
+            speech::answer(state, &body, deployment, deployment_out)
+        }
+        Api::Transcriptions | Api::Translations => {
+            let body = whole(body, AUDIO_MAX_BODY, |read| {
+                Failure::content_too_large(AUDIO_MAX_BODY, read)
+            })
+            .await?;
+            transcription::answer(state, &parts.headers, body, deployment, api, deployment_out)
+                .await
+        }
     }
-    Ok(answer)
+}
+
+/// The deployment a request is for: the path's, or on `/openai/v1` the request's `model`
+/// (which must be there and be a deployment the emulator has).
+pub(crate) fn deployment(
+    config: &Config,
+    from_path: Option<String>,
+    model: Option<&str>,
+) -> Result<String, Failure> {
+    match from_path {
+        Some(d) => Ok(d),
+        None => match model {
+            Some(m) if !m.is_empty() => {
+                check_deployment(config, m)?;
+                Ok(m.to_owned())
+            }
+            _ => Err(Failure::missing("model")),
+        },
+    }
 }
 
 /// A request to the emulator's own routes ([`admin`]): its body is small, read before anything.
 async fn own_route(state: &State, req: Request<Incoming>) -> Result<Answer, Stop> {
     let (parts, body) = req.into_parts();
-    let body = whole(body, admin::MAX_BODY).await?;
+    let body = whole(body, admin::MAX_BODY, |_| {
+        Failure::body_too_large(admin::MAX_BODY)
+    })
+    .await?;
     Ok(Answer::Json(admin::answer(state, &parts, &body)?))
 }
 
-/// The whole request body, or the answer when it is over `limit` or stops arriving.
-async fn whole(body: Incoming, limit: usize) -> Result<Bytes, Stop> {
+/// The whole request body, or the answer when it is over `limit` (`too_large(bytes read)`) or
+/// stops arriving.
+async fn whole(
+    body: Incoming,
+    limit: usize,
+    too_large: impl FnOnce(u64) -> Failure,
+) -> Result<Bytes, Stop> {
     match read_body(body, limit, BODY_IDLE_TIMEOUT).await {
         Read::Whole(bytes) => Ok(bytes),
-        Read::TooLarge { drained } => {
-            let f = Failure::body_too_large(limit);
+        Read::TooLarge { drained, read } => {
+            let f = too_large(read);
             Err(if drained { f } else { f.closing() }.into())
         }
         Read::Stalled => Err(Failure::body_timeout(BODY_IDLE_TIMEOUT).closing().into()),
@@ -343,13 +392,13 @@ async fn whole(body: Incoming, limit: usize) -> Result<Bytes, Stop> {
 
 /// What is decided before the body is read, in the service's order: the route, an injected
 /// fault, the credential, the api-version and the deployment. `Ok` carries the deployment of
-/// the deployments route (`None` on `/openai/v1`, where it is the body's `model`).
+/// the deployments route (`None` on `/openai/v1`, where it is the body's `model`) and the API.
 async fn gate(
     state: &State,
     parts: &hyper::http::request::Parts,
     request_id: &str,
-) -> Result<Option<String>, Stop> {
-    let Some(route) = route(parts.uri.path()) else {
+) -> Result<(Option<String>, Api), Stop> {
+    let Some((route, api)) = route(parts.uri.path()) else {
         return Err(Failure::resource_not_found().into());
     };
     if parts.method != Method::POST {
@@ -363,7 +412,7 @@ async fn gate(
     match state.faults.next() {
         Some(Fault::RateLimit { retry_after }) => {
             let version = api_version.as_deref().unwrap_or(V1_RATE_LIMIT_VERSION);
-            return Err(Failure::rate_limited(retry_after, version).into());
+            return Err(Failure::rate_limited(retry_after, api.operation(), version).into());
         }
         Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
@@ -375,14 +424,18 @@ async fn gate(
     let config = &state.config;
     match route {
         Route::Deployment(d) => {
+            let served = match api {
+                Api::Chat => &config.api_versions,
+                _ => &config.audio_api_versions,
+            };
             let supported = api_version
                 .as_deref()
-                .is_some_and(|v| config.api_versions.iter().any(|a| a == v));
+                .is_some_and(|v| served.iter().any(|a| a == v));
             if !supported {
                 return Err(Failure::api_version_not_supported().into());
             }
             check_deployment(config, &d)?;
-            Ok(Some(d))
+            Ok((Some(d), api))
         }
         Route::V1 => {
             if let Some(v) = &api_version {
@@ -390,25 +443,8 @@ async fn gate(
                     return Err(Failure::api_version_not_supported().into());
                 }
             }
-            Ok(None)
+            Ok((None, api))
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Route {
-    Deployment(String),
-    V1,
-}
-
-fn route(path: &str) -> Option<Route> {
-    let segments: Vec<&str> = path.split('/').collect();
-    match segments.as_slice() {
-        ["", "openai", "deployments", d, "chat", "completions"] if !d.is_empty() => {
-            Some(Route::Deployment((*d).to_owned()))
-        }
-        ["", "openai", "v1", "chat", "completions"] => Some(Route::V1),
-        _ => None,
     }
 }
 
@@ -453,7 +489,7 @@ fn check_deployment(config: &Config, deployment: &str) -> Result<(), Failure> {
     }
 }
 
-fn unix_now() -> i64 {
+pub(crate) fn unix_now() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -463,18 +499,6 @@ fn unix_now() -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn routes() {
-        assert_eq!(
-            route("/openai/deployments/gpt-4o-audio-preview/chat/completions"),
-            Some(Route::Deployment("gpt-4o-audio-preview".into()))
-        );
-        assert_eq!(route("/openai/v1/chat/completions"), Some(Route::V1));
-        assert_eq!(route("/openai/deployments//chat/completions"), None);
-        assert_eq!(route("/openai/deployments/x/completions"), None);
-        assert_eq!(route("/"), None);
-    }
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -507,6 +531,7 @@ mod tests {
         Config {
             api_key: None,
             api_versions: Vec::new(),
+            audio_api_versions: Vec::new(),
             deployments: None,
             audio_ttl: Duration::ZERO,
             stream_interval: Duration::ZERO,

@@ -4,7 +4,7 @@
 //! It reads the process environment, so this file holds one test (its own process) that sets the
 //! variables before anything else runs.
 
-use azure_openai_audio::client::DEFAULT_DEPLOYMENT;
+use azure_openai_audio::DEFAULT_DEPLOYMENT;
 use azure_openai_audio::{ChatRequest, Message};
 use azure_openai_audio_emulator::client_from_env_or_emulator;
 

@@ -1,13 +1,13 @@
 //! Chat completions with audio: requests, replies, multi-turn conversations.
 
-pub mod accumulate;
-pub mod chunk;
-pub mod conversation;
-pub mod filter;
-pub mod message;
-pub mod request;
-pub mod response;
-pub mod stream;
+pub(crate) mod accumulate;
+pub(crate) mod chunk;
+pub(crate) mod conversation;
+pub(crate) mod filter;
+pub(crate) mod message;
+pub(crate) mod request;
+pub(crate) mod response;
+pub(crate) mod stream;
 
 use crate::client::{Client, Route};
 use crate::error::Result;
@@ -16,8 +16,16 @@ use crate::transport::options::RequestOptions;
 use crate::transport::reply::Reply;
 use crate::transport::request::{ApiRequest, RequestBody};
 
-pub use request::ChatRequest;
-pub use response::ChatCompletion;
+pub(crate) use request::ChatRequest;
+pub(crate) use response::ChatCompletion;
+
+// What users name is at the crate root; the details of replies and filter results are here.
+pub use chunk::FunctionCallDelta;
+pub use filter::{
+    BlocklistResult, BlocklistResults, Citation, CompletionTextSpan, ContentFilterOffsets,
+    DetectionResult, FilterError, SeverityResult, UngroundedMaterialResult,
+};
+pub use response::{CompletionTokensDetails, PromptTokensDetails};
 
 /// The chat completions API of a [`Client`]: `client.chat()`.
 #[derive(Debug, Clone, Copy)]

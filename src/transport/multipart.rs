@@ -26,7 +26,7 @@ enum Segment {
 /// A `multipart/form-data` body: text fields and file parts, produced again for every attempt.
 ///
 /// ```
-/// use azure_openai_audio::transport::multipart::MultipartBody;
+/// use azure_openai_audio::__private::MultipartBody;
 /// use azure_openai_audio::AudioSource;
 /// let audio = AudioSource::from_bytes(b"RIFF\0\0\0\0WAVE".to_vec()).with_name("a.wav");
 /// let body = MultipartBody::new()

@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 /// use azure_openai_audio::RetryPolicy;
 /// use std::time::Duration;
 /// let policy = RetryPolicy::default().max_retries(5).max_backoff(Duration::from_secs(4));
-/// assert_eq!(policy.get_max_retries(), 5);
+/// assert_eq!(policy.max_retries_ref(), 5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -96,12 +96,12 @@ impl RetryPolicy {
     }
 
     /// How many times a failed request is sent again.
-    pub fn get_max_retries(&self) -> u32 {
+    pub fn max_retries_ref(&self) -> u32 {
         self.max_retries
     }
 
     /// The longest delay asked for by the service that is slept on.
-    pub fn get_max_retry_after(&self) -> Duration {
+    pub fn max_retry_after_ref(&self) -> Duration {
         self.max_retry_after
     }
 

@@ -536,17 +536,17 @@ impl Tokens {
     }
 }
 
-impl azure_openai_audio::credential::TokenProvider for Tokens {
+impl azure_openai_audio::TokenProvider for Tokens {
     fn get_token<'a>(
         &'a self,
         _scope: &'a str,
-    ) -> azure_openai_audio::credential::BoxFuture<
+    ) -> futures_util::future::BoxFuture<
         'a,
-        azure_openai_audio::Result<azure_openai_audio::credential::AccessToken>,
+        azure_openai_audio::Result<azure_openai_audio::AccessToken>,
     > {
         Box::pin(async move {
             let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
-            Ok(azure_openai_audio::credential::AccessToken {
+            Ok(azure_openai_audio::AccessToken {
                 token: format!("{}-{n}", self.prefix).into(),
                 expires_at: SystemTime::now() + std::time::Duration::from_secs(3600),
             })

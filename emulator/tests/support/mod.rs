@@ -165,3 +165,151 @@ pub fn shape(v: &Value) -> Value {
         Value::String(_) => json!("string"),
     }
 }
+
+/// One part of a multipart form.
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a [u8]),
+}
+
+/// A multipart/form-data body, as the SDKs send it: its content type and bytes.
+pub fn form(parts: &[Part]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "emulator-test-boundary-7MA4YWxk";
+    let mut body = Vec::new();
+    for part in parts {
+        body.extend(format!("--{BOUNDARY}\r\n").as_bytes());
+        match part {
+            Part::Text(name, value) => {
+                body.extend(
+                    format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                        .as_bytes(),
+                );
+            }
+            Part::File(filename, data) => {
+                body.extend(
+                    format!(
+                        "Content-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n\
+                         Content-Type: application/octet-stream\r\n\r\n"
+                    )
+                    .as_bytes(),
+                );
+                body.extend(*data);
+                body.extend(b"\r\n");
+            }
+        }
+    }
+    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
+/// An answer: status, headers and the body's bytes.
+pub struct Answer {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn text(&self) -> String {
+        String::from_utf8(self.body.clone()).unwrap()
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON ({}): {}", self.status, self.text()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+/// The URL of an /audio route: `audio/{api}` of `deployment`, or of `/openai/v1` when `None`.
+pub fn audio_url(emulator: &Emulator, deployment: Option<&str>, api: &str) -> String {
+    match deployment {
+        Some(d) => format!(
+            "{}/openai/deployments/{d}/audio/{api}?api-version={API_VERSION}",
+            emulator.endpoint()
+        ),
+        None => format!("{}/openai/v1/audio/{api}", emulator.endpoint()),
+    }
+}
+
+/// POSTs `body` of `content_type` to `url` with the emulator's key.
+pub async fn send(emulator: &Emulator, url: &str, content_type: &str, body: Vec<u8>) -> Answer {
+    let response = reqwest::Client::new()
+        .post(url)
+        .header("api-key", emulator.api_key())
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    Answer {
+        status: response.status().as_u16(),
+        headers: response.headers().clone(),
+        body: response.bytes().await.unwrap().to_vec(),
+    }
+}
+
+/// Asks the speech route of `deployment` (or `/openai/v1`) for `request`.
+pub async fn speech(emulator: &Emulator, deployment: Option<&str>, request: &Value) -> Answer {
+    let url = audio_url(emulator, deployment, "speech");
+    send(
+        emulator,
+        &url,
+        "application/json",
+        request.to_string().into_bytes(),
+    )
+    .await
+}
+
+/// Sends a form to `audio/{api}` (`transcriptions` or `translations`) of `deployment`.
+pub async fn upload(
+    emulator: &Emulator,
+    deployment: Option<&str>,
+    api: &str,
+    parts: &[Part<'_>],
+) -> Answer {
+    let (content_type, body) = form(parts);
+    send(
+        emulator,
+        &audio_url(emulator, deployment, api),
+        &content_type,
+        body,
+    )
+    .await
+}
+
+/// The emulator's own speech of `text`, as a WAV.
+pub async fn spoken_wav(emulator: &Emulator, text: &str) -> Vec<u8> {
+    let a = speech(
+        emulator,
+        Some("tts"),
+        &json!({"input": text, "voice": "alloy", "response_format": "wav"}),
+    )
+    .await;
+    assert_eq!(a.status, 200, "{}", a.text());
+    a.body
+}
+
+/// The samples of a 16-bit WAV.
+pub fn samples(wav: &[u8]) -> (hound::WavSpec, Vec<i16>) {
+    let mut reader = hound::WavReader::new(Cursor::new(wav)).unwrap();
+    let spec = reader.spec();
+    let samples = reader.samples::<i16>().map(Result::unwrap).collect();
+    (spec, samples)
+}
+
+/// The `error` object of an Azure-shaped 400, after checking the status and shape.
+pub fn refusal(a: &Answer, param: &str, code: &str) -> String {
+    assert_eq!(a.status, 400, "{}", a.text());
+    let e = &a.json()["error"];
+    assert_eq!(e["type"], "invalid_request_error", "{e}");
+    assert_eq!(
+        (e["param"].as_str(), e["code"].as_str()),
+        (Some(param), Some(code)),
+        "{e}"
+    );
+    e["message"].as_str().unwrap().to_owned()
+}
