@@ -14,7 +14,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use azure_openai_audio::client::env;
+use azure_openai_audio::env;
 use azure_openai_audio::{Api, SpeechFormat, SpeechRequest, Voice};
 
 const TEXT: &str = "The quick brown fox jumped over the lazy dog.";

@@ -135,6 +135,29 @@ async fn without_azure_the_quickstarts_run_against_the_emulator() {
         lines[1],
         format!("You said: {SUMMARIZE} I remember 1 earlier spoken reply.")
     );
+
+    // speak: speech.wav, a real 24 kHz mono WAV written as it arrived; pcm for a .pcm name.
+    let out = run.example("speak", &[]).await;
+    succeeded("speak", &out);
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].starts_with("AZURE_OPENAI_ENDPOINT is not set: using the built-in offline emulator at http://127.0.0.1:"), "{stderr}");
+    let wav_len = std::fs::metadata(dir.join("speech.wav")).unwrap().len();
+    assert_eq!(
+        lines[1],
+        format!("wrote speech.wav ({wav_len} bytes of wav)")
+    );
+    let (rate, channels, spoken) = read_wav(&dir.join("speech.wav"));
+    assert_eq!((rate, channels), (24_000, 1));
+    assert!(
+        spoken.iter().any(|&s| s.abs() > 1_000),
+        "a signal, not silence"
+    );
+    let out = run.example("speak", &["Hello there.", "hi.pcm"]).await;
+    succeeded("speak", &out);
+    let pcm = std::fs::read(dir.join("hi.pcm")).unwrap();
+    assert!(!pcm.is_empty() && pcm.len() % 2 == 0 && !pcm.starts_with(b"RIFF"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
