@@ -187,6 +187,11 @@ impl Client {
         }
     }
 
+    /// The text-to-speech API, for the [`Api::Speech`] deployment.
+    pub fn speech(&self) -> crate::speech::Speech<'_> {
+        crate::speech::Speech::new(self)
+    }
+
     /// A client whose every API uses `deployment`, sharing this one's connection pool,
     /// credential (and its token cache) and retry budget. An empty name is a configuration error.
     pub fn with_deployment(&self, deployment: impl Into<String>) -> Result<Client> {

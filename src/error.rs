@@ -32,6 +32,8 @@ pub enum ErrorKind {
     /// The reply was larger than the client's
     /// [`max_reply_size`](crate::ClientBuilder::max_reply_size); it was dropped unread.
     ReplyTooLarge,
+    /// The reply was fine, but writing it to a local file or writer failed (not retried).
+    Io,
 }
 
 impl ErrorKind {
@@ -46,6 +48,7 @@ impl ErrorKind {
             ErrorKind::Api => "api error",
             ErrorKind::Decode => "decode error",
             ErrorKind::ReplyTooLarge => "reply too large",
+            ErrorKind::Io => "io error",
         }
     }
 }
@@ -130,6 +133,12 @@ impl Error {
         self
     }
 
+    /// Adds what the caller was doing to the message: `{message} ({context})`.
+    pub(crate) fn with_context(mut self, context: impl std::fmt::Display) -> Self {
+        self.inner.message = format!("{} ({context})", self.inner.message);
+        self
+    }
+
     pub(crate) fn with_metadata(mut self, metadata: ResponseMetadata) -> Self {
         self.inner.metadata = Some(metadata);
         self
@@ -205,6 +214,11 @@ impl Error {
             ),
         };
         Self::new(ErrorKind::ReplyTooLarge, message)
+    }
+
+    /// Writing a reply locally failed: `message` says what was written where.
+    pub(crate) fn io(message: impl Into<String>, source: std::io::Error) -> Self {
+        Self::new(ErrorKind::Io, message).with_source(source)
     }
 
     pub(crate) fn transport(message: impl Into<String>) -> Self {

@@ -22,7 +22,7 @@
 //! - [`client`]: the [`Client`], its builder and `from_env`.
 //! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
 //! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
-//! - [`speech`]: text to speech: [`SpeechRequest`], [`SpeechFormat`], streamed [`SpeechEvent`]s.
+//! - [`speech`]: text to speech (`client.speech()`): [`SpeechRequest`], [`SpeechFormat`], the audio whole ([`SpeechAudio`]), as it arrives ([`SpeechByteStream`], to files and writers), or as streamed [`SpeechEvent`]s.
 //! - [`transcription`]: transcription and translation (`client.transcriptions()`, `client.translations()`): [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
 //! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
 //! - [`error`]: the one [`Error`] type.
@@ -73,7 +73,10 @@ pub use client::{
 pub use credential::{AccessToken, Credential, Secret, TokenProvider, COGNITIVE_SERVICES_SCOPE};
 pub use error::{ApiError, Error, ErrorKind, InnerError, Result};
 pub use metadata::ResponseMetadata;
-pub use speech::{SpeechEvent, SpeechFormat, SpeechRequest, SpeechUsage, StreamFormat};
+pub use speech::{
+    Speech, SpeechAudio, SpeechByteStream, SpeechEvent, SpeechEventStream, SpeechFormat,
+    SpeechRequest, SpeechUsage, StreamFormat,
+};
 pub use transcription::{
     ChunkingStrategy, Cue, DiarizedTranscription, KnownSpeaker, TimestampGranularity, Transcript,
     Transcription, TranscriptionEvent, TranscriptionFormat, TranscriptionInclude,

@@ -1,7 +1,7 @@
-//! The three quickstart examples, run as a user runs them (the binaries `cargo test` builds):
-//! on a machine with no Azure and no Azure CLI, against the built-in emulator, with the default
-//! file names; and against a local wiremock server, checking each request on the wire, what
-//! they print, the files they write, and how they fail.
+//! The quickstart examples and `speak` (text to speech), run as a user runs them (the binaries
+//! `cargo test` builds): on a machine with no Azure and no Azure CLI, against the built-in
+//! emulator, with the default file names; and against a local wiremock server, checking each
+//! request on the wire, what they print, the files they write, and how they fail.
 
 mod common;
 #[path = "support/example_run.rs"]
@@ -84,6 +84,29 @@ async fn without_azure_the_quickstarts_run_against_the_emulator() {
         lines[1],
         format!("You said: {SUMMARIZE} I remember 1 earlier spoken reply.")
     );
+
+    // speak: speech.wav, a real 24 kHz mono WAV written as it arrived; pcm for a .pcm name.
+    let out = run.example("speak", &[]).await;
+    succeeded("speak", &out);
+    let stderr = text(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "{stderr}");
+    assert!(lines[0].starts_with("AZURE_OPENAI_ENDPOINT is not set: using the built-in offline emulator at http://127.0.0.1:"), "{stderr}");
+    let wav_len = std::fs::metadata(dir.join("speech.wav")).unwrap().len();
+    assert_eq!(
+        lines[1],
+        format!("wrote speech.wav ({wav_len} bytes of wav)")
+    );
+    let (rate, channels, spoken) = read_wav(&dir.join("speech.wav"));
+    assert_eq!((rate, channels), (24_000, 1));
+    assert!(
+        spoken.iter().any(|&s| s.abs() > 1_000),
+        "a signal, not silence"
+    );
+    let out = run.example("speak", &["Hello there.", "hi.pcm"]).await;
+    succeeded("speak", &out);
+    let pcm = std::fs::read(dir.join("hi.pcm")).unwrap();
+    assert!(!pcm.is_empty() && pcm.len() % 2 == 0 && !pcm.starts_with(b"RIFF"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -222,6 +245,7 @@ async fn failures_are_one_line_with_the_code_and_request_id_and_exit_1() {
         ("to-audio", "to-audio"),
         ("from-audio", "from-audio"),
         ("multi-turn", "multi-turn"),
+        ("speak", "speak"),
     ] {
         let out = run.example(example, &[]).await;
         assert_eq!(out.status.code(), Some(1), "{example}");
@@ -237,6 +261,10 @@ async fn failures_are_one_line_with_the_code_and_request_id_and_exit_1() {
         assert!(!stderr.contains("panicked"), "{stderr}");
     }
     assert!(!dir.join("analysis.wav").exists());
+    assert!(
+        !dir.join("speech.wav").exists(),
+        "a failed speech leaves no file"
+    );
 
     // A malformed variable is named; a missing input file is named; nothing is sent.
     let before = server.received_requests().await.unwrap().len();
@@ -259,5 +287,89 @@ async fn failures_are_one_line_with_the_code_and_request_id_and_exit_1() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("missing.wav"), "{stderr}");
     assert_eq!(server.received_requests().await.unwrap().len(), before);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+const SPOKEN: &str = "The quick brown fox jumped over the lazy dog.";
+
+#[tokio::test]
+async fn speak_sends_the_speech_request_and_writes_the_audio_it_gets() {
+    // The recorded mp3 speech (its first 384 bytes), as the service's reply.
+    let recorded = common::entry(
+        "audio-api/azure-speech-mp3.tts.2025-01-01-preview.recording.json",
+        0,
+    );
+    let audio = base64::engine::general_purpose::STANDARD
+        .decode(recorded["ResponseBody"].as_str().unwrap())
+        .unwrap();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(audio.clone(), "audio/mpeg")
+                .insert_header("apim-request-id", "req-speak-1"),
+        )
+        .mount(&server)
+        .await;
+    let dir = fresh_dir("speak");
+    let run = Run {
+        dir: &dir,
+        endpoint: Some(&server.uri()),
+        vars: &[],
+    };
+    // The defaults: the sentence, speech.wav (so wav), the gpt-4o-mini-tts deployment.
+    let out = run.example("speak", &[]).await;
+    succeeded("speak", &out);
+    assert_eq!(std::fs::read(dir.join("speech.wav")).unwrap(), audio);
+    assert_eq!(
+        text(&out.stderr),
+        format!("wrote speech.wav ({} bytes of wav)\n", audio.len())
+    );
+    // TEXT and OUT given; the deployment from AZURE_OPENAI_TTS_DEPLOYMENT.
+    let run = Run {
+        vars: &[("AZURE_OPENAI_TTS_DEPLOYMENT", "tts")],
+        ..run
+    };
+    let out = run.example("speak", &["Hello there.", "hello.MP3"]).await;
+    succeeded("speak", &out);
+    assert_eq!(std::fs::read(dir.join("hello.MP3")).unwrap(), audio);
+    // An extension that names no format: one line, nothing sent.
+    let out = run.example("speak", &["Hi.", "hello.ogg"]).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "speak: cannot tell the audio format from hello.ogg: name it .mp3, .opus, .aac, .flac, .wav or .pcm\n"
+    );
+    assert!(!dir.join("hello.ogg").exists());
+
+    let received = server.received_requests().await.unwrap();
+    assert_eq!(received.len(), 2);
+    let check = |r: &wiremock::Request, deployment: &str| {
+        assert_eq!(r.method.as_str(), "POST");
+        assert_eq!(
+            r.url.path(),
+            format!("/openai/deployments/{deployment}/audio/speech")
+        );
+        assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
+        assert_eq!(common::header(r, "api-key"), Some(KEY));
+        assert_eq!(
+            common::header(r, "accept"),
+            Some("application/octet-stream")
+        );
+        assert_eq!(common::header(r, "content-type"), Some("application/json"));
+        assert_eq!(
+            common::header(r, "content-length"),
+            Some(r.body.len().to_string().as_str())
+        );
+        serde_json::from_slice::<Value>(&r.body).unwrap()
+    };
+    assert_eq!(
+        check(&received[0], "gpt-4o-mini-tts"),
+        json!({"input": SPOKEN, "voice": "alloy", "response_format": "wav"})
+    );
+    assert_eq!(
+        check(&received[1], "tts"),
+        json!({"input": "Hello there.", "voice": "alloy", "response_format": "mp3"})
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -137,7 +137,6 @@ impl SpeechRequest {
     }
 
     /// Sets the model from the deployment on the `/openai/v1` route, unless the caller did.
-    #[allow(dead_code)] // for the handler that sends the request (issue 12, part 2)
     pub(crate) fn set_model_if_unset(&mut self, model: &str) {
         if self.model.is_none() {
             self.model = Some(model.to_owned());
@@ -146,7 +145,6 @@ impl SpeechRequest {
 
     /// Sets `stream_format`: the audio call leaves it to the service's default (audio), the
     /// event-stream call sets [`StreamFormat::Sse`].
-    #[allow(dead_code)] // for the handler that sends the request (issue 12, part 2)
     pub(crate) fn set_stream_format(&mut self, format: Option<StreamFormat>) {
         self.stream_format = format;
     }

@@ -6,24 +6,21 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use futures_util::stream::Stream;
 
 use crate::error::Result;
 use crate::metadata::ResponseMetadata;
 use crate::transport::events::{EventDecoder, SseItem};
-use crate::transport::idle::IdleTimeout;
+use crate::transport::idle::{body_stream, BodyStream};
 use crate::transport::options::RequestOptions;
 use crate::transport::pipeline::Pipeline;
 use crate::transport::request::ApiRequest;
-
-type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
 
 /// The items of a streamed reply, as a [`Stream`] of `Result<T>`: it ends after `data: [DONE]`;
 /// an error event, a broken connection, or a body that ends before `[DONE]` gives one `Err` and
 /// then the end. Dropping it closes the connection.
 pub(crate) struct EventStream<T> {
-    body: Option<ByteStream>,
+    body: Option<BodyStream>,
     decoder: EventDecoder<T>,
     metadata: ResponseMetadata,
 }
@@ -46,10 +43,7 @@ impl<T: SseItem> EventStream<T> {
         let metadata =
             ResponseMetadata::from_headers(response.status().as_u16(), response.headers());
         Ok(EventStream {
-            body: Some(Box::pin(IdleTimeout::new(
-                response.bytes_stream(),
-                pipeline.stream_idle_timeout(options),
-            ))),
+            body: Some(body_stream(response, pipeline.stream_idle_timeout(options))),
             decoder: EventDecoder::new(metadata.clone()),
             metadata,
         })
@@ -59,7 +53,7 @@ impl<T: SseItem> EventStream<T> {
 impl<T> EventStream<T> {
     /// A stream over `body` as if it were a response's (for the decoders' tests).
     #[cfg(test)]
-    pub(crate) fn from_body(body: ByteStream, metadata: ResponseMetadata) -> Self
+    pub(crate) fn from_body(body: BodyStream, metadata: ResponseMetadata) -> Self
     where
         T: SseItem,
     {

@@ -11,6 +11,14 @@ use tokio::time::{Instant, Sleep};
 
 use crate::error::{Error, Result};
 
+/// A response body as a stream of chunks, each within the idle timeout.
+pub(crate) type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes>> + Send>>;
+
+/// The body of `response`, each chunk within `idle` (`None`: no limit).
+pub(crate) fn body_stream(response: reqwest::Response, idle: Option<Duration>) -> BodyStream {
+    Box::pin(IdleTimeout::new(response.bytes_stream(), idle))
+}
+
 /// A body stream that ends with a timeout error when no chunk arrives for `idle`.
 pub(crate) struct IdleTimeout<S> {
     inner: S,

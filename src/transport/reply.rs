@@ -30,6 +30,11 @@ impl Reply {
         ResponseMetadata::from_headers(self.response.status().as_u16(), self.response.headers())
     }
 
+    /// The `Content-Type` the service labelled the body with, if it is text.
+    pub(crate) fn content_type(&self) -> Option<String> {
+        content_type(&self.response)
+    }
+
     /// Reads the whole body into one buffer sized from `Content-Length`, without a second copy,
     /// refusing one over the client's maximum reply size. A `Vec`, so the reply's audio can be
     /// decoded in it (see `audio::in_place`).
@@ -76,6 +81,12 @@ impl Reply {
     pub(crate) fn into_response(self) -> reqwest::Response {
         self.response
     }
+}
+
+/// The `Content-Type` of a response, if it is text.
+pub(crate) fn content_type(response: &reqwest::Response) -> Option<String> {
+    let value = response.headers().get(reqwest::header::CONTENT_TYPE)?;
+    value.to_str().ok().map(str::to_owned)
 }
 
 /// Reads at most `limit` bytes of a body; the rest is not read.

@@ -69,6 +69,41 @@ pub enum Act {
     /// Writes `head`, then `chunk` again and again until the client closes the connection
     /// (see [`RawServer::abandoned`]).
     Endless { head: Vec<u8>, chunk: Vec<u8> },
+    /// Writes `head` (which says `transfer-encoding: chunked`), then `chunk` `times` times,
+    /// each as one chunk of the chunked encoding, then the last chunk: a long body made from
+    /// one small buffer.
+    Chunked {
+        head: Vec<u8>,
+        chunk: Vec<u8>,
+        times: usize,
+    },
+}
+
+/// The head of a `200 OK` with a chunked body (no `Content-Length`) of `content_type`, as
+/// Azure sends speech.
+pub fn chunked_head(content_type: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ntransfer-encoding: chunked\r\napim-request-id: req-chunked-1\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+/// `bytes` as one chunk of the chunked encoding.
+pub fn chunk(bytes: &[u8]) -> Vec<u8> {
+    let mut framed = format!("{:x}\r\n", bytes.len()).into_bytes();
+    framed.extend_from_slice(bytes);
+    framed.extend_from_slice(b"\r\n");
+    framed
+}
+
+/// A whole `200 OK` whose chunked body is `parts`, one chunk each.
+pub fn chunked_reply(content_type: &str, parts: &[&[u8]]) -> Vec<u8> {
+    let mut reply = chunked_head(content_type);
+    for part in parts {
+        reply.extend(chunk(part));
+    }
+    reply.extend_from_slice(b"0\r\n\r\n");
+    reply
 }
 
 /// The connections a client closed while an [`Act::Endless`] body was being written.
@@ -210,6 +245,24 @@ async fn serve<S>(
                 let _ = stream.write_all(&bytes).await;
                 let _ = stream.flush().await;
                 std::future::pending::<()>().await;
+            }
+            Act::Chunked {
+                head,
+                chunk: bytes,
+                times,
+            } => {
+                let framed = chunk(&bytes);
+                if stream.write_all(&head).await.is_err() {
+                    return;
+                }
+                for _ in 0..times {
+                    if stream.write_all(&framed).await.is_err() {
+                        return;
+                    }
+                }
+                if stream.write_all(b"0\r\n\r\n").await.is_err() {
+                    return;
+                }
             }
             Act::Endless { head, chunk } => {
                 if stream.write_all(&head).await.is_err() {
