@@ -14,8 +14,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use azure_openai_audio::env;
-use azure_openai_audio::{Api, SpeechFormat, SpeechRequest, Voice};
+use azure_openai_audio::{SpeechFormat, SpeechRequest, Voice};
 
 const TEXT: &str = "The quick brown fox jumped over the lazy dog.";
 
@@ -42,25 +41,10 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
 
-    let (client, emulator) = match common::client().await {
+    let (client, _emulator) = match common::client().await {
         Ok(c) => c,
         Err(e) => return common::fail("speak", &*e),
     };
-    // `Client::from_env` reads AZURE_OPENAI_TTS_DEPLOYMENT; the emulator's client is given it here.
-    let client = match emulator {
-        Some(_) => {
-            let deployment = std::env::var(env::TTS_DEPLOYMENT)
-                .ok()
-                .filter(|d| !d.trim().is_empty())
-                .unwrap_or_else(|| Api::Speech.default_deployment().to_owned());
-            match client.with_deployment_for(Api::Speech, deployment) {
-                Ok(c) => c,
-                Err(e) => return common::fail("speak", &e),
-            }
-        }
-        None => client,
-    };
-
     let request = SpeechRequest::new(text, Voice::Alloy).response_format(format.clone());
     match client.speech().to_file(&request, &out).await {
         Ok(bytes) => {

@@ -19,7 +19,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use azure_openai_audio::{Api, AudioSource, Transcript, TranscriptionFormat, TranscriptionRequest};
+use azure_openai_audio::{AudioSource, Transcript, TranscriptionFormat, TranscriptionRequest};
 use azure_openai_audio_emulator::BoxError;
 use futures_util::StreamExt;
 
@@ -80,9 +80,8 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), BoxError> {
     let args = args()?;
-    let (client, emulator) = common::client().await?;
-    let client = spoken::on_deployment(&client, Api::Transcription)?;
-    let input = spoken::input_or_spoken(args.input, &client, emulator.as_ref()).await?;
+    let (client, _emulator) = common::client().await?;
+    let input = spoken::input_or_spoken(args.input, &client).await?;
     let audio = AudioSource::from_file(&input).await?;
     let mut request = TranscriptionRequest::new();
     if let Some(format) = args.format {

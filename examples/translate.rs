@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use azure_openai_audio::{Api, AudioSource, TranslationRequest};
+use azure_openai_audio::{AudioSource, TranslationRequest};
 use azure_openai_audio_emulator::BoxError;
 
 use common::spoken;
@@ -31,9 +31,8 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), BoxError> {
     let input = std::env::args_os().nth(1).map(PathBuf::from);
-    let (client, emulator) = common::client().await?;
-    let client = spoken::on_deployment(&client, Api::Translation)?;
-    let input = spoken::input_or_spoken(input, &client, emulator.as_ref()).await?;
+    let (client, _emulator) = common::client().await?;
+    let input = spoken::input_or_spoken(input, &client).await?;
     let audio = AudioSource::from_file(&input).await?;
     let english = client
         .translations()

@@ -350,7 +350,7 @@ async fn speak_sends_the_speech_request_and_writes_the_audio_it_gets() {
             r.url.path(),
             format!("/openai/deployments/{deployment}/audio/speech")
         );
-        assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
+        assert_eq!(r.url.query(), Some("api-version=2025-04-01-preview"));
         assert_eq!(common::header(r, "api-key"), Some(KEY));
         assert_eq!(
             common::header(r, "accept"),

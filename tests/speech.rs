@@ -78,7 +78,7 @@ fn check_speech(r: &wiremock::Request, path: &str, query: Option<&str>, accept: 
 }
 
 const DEPLOYMENTS_PATH: &str = "/openai/deployments/tts/audio/speech";
-const QUERY: Option<&str> = Some("api-version=2025-01-01-preview");
+const QUERY: Option<&str> = Some("api-version=2025-04-01-preview");
 const OCTETS: &str = "application/octet-stream";
 
 /// The speech written to memory with `to_writer`: the count returned and the bytes.

@@ -200,7 +200,7 @@ async fn a_translation_goes_to_its_deployment_and_decodes_the_recorded_srt() {
         r.url.path(),
         "/openai/deployments/whisper/audio/translations"
     );
-    assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
+    assert_eq!(r.url.query(), Some("api-version=2025-04-01-preview"));
     let parts = parts_of(r, "application/json").await;
     check_file_part(&parts[0], "discours.mp3", "audio/mpeg", &mp3);
     assert_eq!(

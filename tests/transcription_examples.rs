@@ -116,11 +116,15 @@ async fn without_input_transcribe_speaks_the_sentence_then_transcribes_that_file
     let speech: Value = serde_json::from_slice(&received[0].body).unwrap();
     assert_eq!(
         speech,
-        json!({"model": "gpt-4o-mini-tts", "input": SENTENCE, "voice": "alloy", "response_format": "wav"})
+        json!({"input": SENTENCE, "voice": "alloy", "response_format": "wav"})
+    );
+    assert_eq!(
+        received[0].url.path(),
+        "/openai/deployments/gpt-4o-mini-tts/audio/speech"
     );
     assert_eq!(common::header(&received[0], "api-key"), Some(KEY));
     let r = &received[1];
-    assert_eq!(r.url.query(), Some("api-version=2025-01-01-preview"));
+    assert_eq!(r.url.query(), Some("api-version=2025-04-01-preview"));
     let parts = parse(common::header(r, "content-type").unwrap(), r.body.clone()).await;
     assert_eq!(parts[0].1.as_deref(), Some("speech.wav"));
     assert!(parts[0].3 == spoken, "the spoken file, sent back");

@@ -2,8 +2,7 @@
 
 use std::env::VarError;
 
-use azure_openai_audio::Client;
-use azure_openai_audio::{env, DEFAULT_DEPLOYMENT};
+use azure_openai_audio::{env, Api, Client};
 
 use crate::Emulator;
 
@@ -19,7 +18,9 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 ///
 /// The library prints nothing: tell your users which one they got (the SDK's examples print
 /// one line on stderr when it is the emulator).
-/// `AZURE_OPENAI_DEPLOYMENT_NAME` and `OPENAI_API_VERSION` are honoured either way.
+/// `OPENAI_API_VERSION` and the deployment variables (`AZURE_OPENAI_DEPLOYMENT_NAME`,
+/// `AZURE_OPENAI_TTS_DEPLOYMENT`, `AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT`,
+/// `AZURE_OPENAI_TRANSLATE_DEPLOYMENT`) are honoured either way.
 ///
 /// ```no_run
 /// # async fn f() -> Result<(), azure_openai_audio_emulator::BoxError> {
@@ -34,8 +35,12 @@ pub async fn client_from_env_or_emulator() -> Result<(Client, Option<Emulator>),
         return Ok((Client::from_env()?, None));
     }
     let emulator = Emulator::start().await?;
-    let deployment = var(env::DEPLOYMENT)?.unwrap_or_else(|| DEFAULT_DEPLOYMENT.to_owned());
-    let mut builder = emulator.client_builder(deployment);
+    let mut builder = emulator.client_builder(Api::Chat.default_deployment());
+    // Each API on the deployment its variable names, as `Client::from_env` reads them.
+    for api in Api::ALL {
+        let deployment = var(api.env_var())?.unwrap_or_else(|| api.default_deployment().to_owned());
+        builder = builder.deployment_for(api, deployment);
+    }
     if let Some(version) = var(env::API_VERSION)? {
         builder = builder.api_version(version);
     }
