@@ -73,16 +73,26 @@ pub use client::{
 pub use credential::{AccessToken, Credential, Secret, TokenProvider, COGNITIVE_SERVICES_SCOPE};
 pub use error::{ApiError, Error, ErrorKind, InnerError, Result};
 pub use metadata::ResponseMetadata;
-pub use speech::{
-    Speech, SpeechAudio, SpeechByteStream, SpeechEvent, SpeechEventStream, SpeechFormat,
-    SpeechRequest, SpeechUsage, StreamFormat,
+pub use speech::api::Speech;
+pub use speech::audio::SpeechAudio;
+pub use speech::byte_stream::SpeechByteStream;
+pub use speech::event::{SpeechEvent, SpeechUsage};
+pub use speech::event_stream::SpeechEventStream;
+pub use speech::format::{SpeechFormat, StreamFormat};
+pub use speech::request::SpeechRequest;
+pub use transcription::event::TranscriptionEvent;
+pub use transcription::handler::{Transcriptions, Translations};
+pub use transcription::options::{
+    ChunkingStrategy, TimestampGranularity, TranscriptionFormat, TranscriptionInclude, VadConfig,
 };
-pub use transcription::{
-    ChunkingStrategy, Cue, DiarizedTranscription, KnownSpeaker, TimestampGranularity, Transcript,
-    Transcription, TranscriptionEvent, TranscriptionFormat, TranscriptionInclude,
-    TranscriptionRequest, TranscriptionStream, TranscriptionUsage, Transcriptions,
-    TranslationRequest, Translations, VadConfig,
-};
+pub use transcription::request::TranscriptionRequest;
+pub use transcription::result::{DiarizedTranscription, Transcription};
+pub use transcription::speakers::KnownSpeaker;
+pub use transcription::stream::TranscriptionStream;
+pub use transcription::subtitles::Cue;
+pub use transcription::transcript::Transcript;
+pub use transcription::translation::TranslationRequest;
+pub use transcription::usage::TranscriptionUsage;
 pub use transport::events::UnknownEvent;
 pub use transport::options::RequestOptions;
 pub use transport::retry::{RetryBudget, RetryPolicy};

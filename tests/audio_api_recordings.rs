@@ -4,12 +4,10 @@
 
 use std::path::PathBuf;
 
-use azure_openai_audio::transcription::{
-    TranscriptionEvent, TranscriptionFormat, TranscriptionRequest,
-};
 use azure_openai_audio::{
     ApiError, SpeechEvent, SpeechRequest, Transcript, TranscriptionUsage, Voice,
 };
+use azure_openai_audio::{TranscriptionEvent, TranscriptionFormat, TranscriptionRequest};
 use base64::Engine as _;
 use serde_json::Value;
 

@@ -20,19 +20,28 @@
 //! # Ok(()) }
 //! ```
 
-mod api;
-mod audio;
-mod byte_stream;
-mod event;
-mod event_stream;
-mod format;
-mod request;
-mod write;
+pub(crate) mod api;
+pub(crate) mod audio;
+pub(crate) mod byte_stream;
+pub(crate) mod event;
+pub(crate) mod event_stream;
+pub(crate) mod format;
+pub(crate) mod request;
+pub(crate) mod write;
 
-pub use api::Speech;
-pub use audio::SpeechAudio;
-pub use byte_stream::SpeechByteStream;
-pub use event::{SpeechEvent, SpeechUsage};
-pub use event_stream::SpeechEventStream;
-pub use format::{SpeechFormat, StreamFormat};
-pub use request::{SpeechRequest, MAX_INPUT_CHARS, SPEED_RANGE};
+// The types users name are at the crate root; the details are here.
+#[allow(unused_imports)]
+pub(crate) use api::Speech;
+#[allow(unused_imports)]
+pub(crate) use audio::SpeechAudio;
+#[allow(unused_imports)]
+pub(crate) use byte_stream::SpeechByteStream;
+#[allow(unused_imports)]
+pub(crate) use event::{SpeechEvent, SpeechUsage};
+#[allow(unused_imports)]
+pub(crate) use event_stream::SpeechEventStream;
+#[allow(unused_imports)]
+pub(crate) use format::{SpeechFormat, StreamFormat};
+#[allow(unused_imports)]
+pub(crate) use request::SpeechRequest;
+pub use request::{MAX_INPUT_CHARS, SPEED_RANGE};

@@ -67,7 +67,7 @@ impl TranscriptionEvent {
     /// data that is not a transcription event.
     ///
     /// ```
-    /// use azure_openai_audio::transcription::TranscriptionEvent;
+    /// use azure_openai_audio::TranscriptionEvent;
     /// let data = br#"{"type":"transcript.text.delta","delta":"Hello"}"#;
     /// let event = TranscriptionEvent::from_sse(None, data)?.expect("an event");
     /// assert_eq!(event.delta(), Some("Hello"));

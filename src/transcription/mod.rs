@@ -5,7 +5,7 @@
 //! [`TranscriptionEvent`]s).
 //!
 //! ```
-//! use azure_openai_audio::transcription::{Transcript, TranscriptionFormat, TranscriptionRequest};
+//! use azure_openai_audio::{Transcript, TranscriptionFormat, TranscriptionRequest};
 //! let request = TranscriptionRequest::new()
 //!     .language("en")
 //!     .response_format(TranscriptionFormat::Srt);
@@ -20,33 +20,49 @@
 //! # Ok::<(), azure_openai_audio::Error>(())
 //! ```
 
-mod event;
-mod handler;
-mod options;
-mod request;
-mod result;
-mod speakers;
-mod stream;
-mod subtitles;
-mod transcript;
-mod translation;
-mod usage;
+pub(crate) mod event;
+pub(crate) mod handler;
+pub(crate) mod options;
+pub(crate) mod request;
+pub(crate) mod result;
+pub(crate) mod speakers;
+pub(crate) mod stream;
+pub(crate) mod subtitles;
+pub(crate) mod transcript;
+pub(crate) mod translation;
+pub(crate) mod usage;
 
-pub use event::TranscriptionEvent;
-pub use handler::{Transcriptions, Translations};
-pub use options::{
+// The types users name are at the crate root; the details are here.
+#[allow(unused_imports)]
+pub(crate) use event::TranscriptionEvent;
+#[allow(unused_imports)]
+pub(crate) use handler::{Transcriptions, Translations};
+#[allow(unused_imports)]
+pub(crate) use options::{
     ChunkingStrategy, TimestampGranularity, TranscriptionFormat, TranscriptionInclude, VadConfig,
 };
-pub use request::{FormField, TranscriptionRequest, TEMPERATURE_RANGE};
-pub use result::{
-    DiarizedSegment, DiarizedTranscription, Segment, TokenLogprob, Transcription, Word,
-};
-pub use speakers::{KnownSpeaker, MAX_KNOWN_SPEAKERS};
-pub use stream::TranscriptionStream;
-pub use subtitles::{cues_from_segments, parse_srt, parse_vtt, to_srt, to_vtt, Cue};
-pub use transcript::{Subtitles, Transcript};
-pub use translation::TranslationRequest;
-pub use usage::{InputTokenDetails, TokenUsage, TranscriptionUsage};
+#[allow(unused_imports)]
+pub(crate) use request::TranscriptionRequest;
+pub use request::{FormField, TEMPERATURE_RANGE};
+pub use result::{DiarizedSegment, Segment, TokenLogprob, Word};
+#[allow(unused_imports)]
+pub(crate) use result::{DiarizedTranscription, Transcription};
+#[allow(unused_imports)]
+pub(crate) use speakers::KnownSpeaker;
+pub use speakers::MAX_KNOWN_SPEAKERS;
+#[allow(unused_imports)]
+pub(crate) use stream::TranscriptionStream;
+#[allow(unused_imports)]
+pub(crate) use subtitles::Cue;
+pub use subtitles::{cues_from_segments, parse_srt, parse_vtt, to_srt, to_vtt};
+pub use transcript::Subtitles;
+#[allow(unused_imports)]
+pub(crate) use transcript::Transcript;
+#[allow(unused_imports)]
+pub(crate) use translation::TranslationRequest;
+#[allow(unused_imports)]
+pub(crate) use usage::TranscriptionUsage;
+pub use usage::{InputTokenDetails, TokenUsage};
 
 #[cfg(test)]
 mod tests;

@@ -47,7 +47,7 @@ const MODELED_FIELDS: &[&str] = &[
 /// gives what is sent.
 ///
 /// ```
-/// use azure_openai_audio::transcription::{TimestampGranularity, TranscriptionFormat, TranscriptionRequest};
+/// use azure_openai_audio::{TimestampGranularity, TranscriptionFormat, TranscriptionRequest};
 /// let request = TranscriptionRequest::new()
 ///     .language("en")
 ///     .response_format(TranscriptionFormat::VerboseJson)
@@ -242,7 +242,7 @@ impl TranscriptionRequest {
     /// the diarize model takes no `prompt` and no `include`.
     ///
     /// ```
-    /// use azure_openai_audio::transcription::{TranscriptionInclude, TranscriptionRequest};
+    /// use azure_openai_audio::{TranscriptionInclude, TranscriptionRequest};
     /// let request = TranscriptionRequest::new().include([TranscriptionInclude::Logprobs]);
     /// request.check_for_model("gpt-4o-mini-transcribe")?;
     /// let err = request.check_for_model("gpt-4o-transcribe-diarize").unwrap_err();

@@ -17,7 +17,7 @@ pub const MAX_KNOWN_SPEAKERS: usize = 4;
 /// `Debug` shows the name and the length of the sample, never the audio.
 ///
 /// ```
-/// use azure_openai_audio::transcription::KnownSpeaker;
+/// use azure_openai_audio::KnownSpeaker;
 /// let agent = KnownSpeaker::from_audio("agent", "audio/wav", b"RIFF....WAVE");
 /// assert!(agent.data_url().starts_with("data:audio/wav;base64,UklGR"));
 /// assert_eq!(format!("{agent:?}"), r#"KnownSpeaker { name: "agent", data_url: "<38 characters>" }"#);

@@ -60,7 +60,7 @@ impl Transcript {
     /// JSON, or a text format's body is not UTF-8.
     ///
     /// ```
-    /// use azure_openai_audio::transcription::{Transcript, TranscriptionFormat};
+    /// use azure_openai_audio::{Transcript, TranscriptionFormat};
     /// let reply = Transcript::from_body(Some(&TranscriptionFormat::Text), b"Hello world.\n")?;
     /// assert_eq!(reply.text(), "Hello world.\n");
     /// let reply = Transcript::from_body(None, br#"{"text":"Hello world."}"#)?;
@@ -165,7 +165,7 @@ impl Transcription {
     /// the reply has no segments).
     ///
     /// ```
-    /// let reply: azure_openai_audio::transcription::Transcription = serde_json::from_str(
+    /// let reply: azure_openai_audio::Transcription = serde_json::from_str(
     ///     r#"{"text":"Hi.","segments":[{"id":0,"start":0.5,"end":1.25,"text":" Hi."}]}"#,
     /// ).unwrap();
     /// assert_eq!(reply.to_srt(), "1\n00:00:00,500 --> 00:00:01,250\nHi.\n\n");

@@ -11,7 +11,7 @@ use crate::transcription::{TranscriptionFormat, TranscriptionRequest};
 /// chunking, speakers or streaming, which translations do not take.
 ///
 /// ```
-/// use azure_openai_audio::transcription::{TranscriptionFormat, TranslationRequest};
+/// use azure_openai_audio::{TranscriptionFormat, TranslationRequest};
 /// let request = TranslationRequest::new().response_format(TranscriptionFormat::Srt);
 /// request.check()?;
 /// assert_eq!(request.form_fields()[0].1, "srt");
