@@ -78,6 +78,20 @@ async fn bad_audio_and_refused_combinations_fail_before_anything_is_sent() {
         )
     );
 
+    // Exactly 25 MiB of file: the file is allowed, but the form around it goes past the
+    // service's limit on the whole body (it would answer 413), so it is refused here.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&big)
+        .unwrap()
+        .set_len(25 * 1024 * 1024)
+        .unwrap();
+    let e = invalid(transcribe(AudioSource::from_file(&big).await.unwrap(), plain()).await);
+    assert_eq!(
+        e,
+        "invalid input: the transcription form is 26214576 bytes (the audio and the other fields); the service accepts at most 26214400 bytes (25 MiB) in all"
+    );
+
     // A format the service does not take, and a name that contradicts the header.
     let text = AudioSource::from_bytes(b"hello, this is not audio".to_vec());
     assert!(invalid(transcribe(text, plain()).await).contains("unrecognised header"));

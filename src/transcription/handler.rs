@@ -174,6 +174,17 @@ pub(crate) trait FormApi: Clone {
             MultipartBody::new().file("file", audio),
             |form, (name, value)| form.field(&name, value),
         );
+        // The service's limit is on the whole body, not only the file: a file just under it can
+        // still make a form over it, which the service answers with a 413.
+        if form.content_length() > Self::RULES.max_size {
+            return Err(Error::invalid_input(format!(
+                "the {} form is {} bytes (the audio and the other fields); the service accepts at most {} bytes ({}) in all",
+                Self::RULES.api,
+                form.content_length(),
+                Self::RULES.max_size,
+                Self::RULES.max_size_text,
+            )));
+        }
         let api_request = ApiRequest::post(
             Self::NAME,
             deployment,
