@@ -73,7 +73,8 @@ pub struct AccessToken {
 
 /// A source of bearer tokens: implement it to plug in your own token service.
 ///
-/// The client caches what it returns (see [`REFRESH_MARGIN`]), so implementations need not cache.
+/// The client caches what it returns (refreshing it 5 minutes before it expires), so
+/// implementations need not cache.
 /// `scope` is [`COGNITIVE_SERVICES_SCOPE`] unless the credential was given another with
 /// [`Credential::with_scope`].
 ///

@@ -407,7 +407,7 @@ pub struct ApiError {
     pub error_type: Option<String>,
     /// Details: Responsible AI policy code and the content-filter results.
     pub inner_error: Option<InnerError>,
-    /// The start of the body (at most [`RAW_BODY_PREFIX`] bytes) when it was not an Azure error object.
+    /// The start of the body (at most 512 bytes) when it was not an Azure error object.
     pub raw_body: Option<String>,
 }
 

@@ -18,15 +18,21 @@
 //! # Ok(()) }
 //! ```
 //!
-//! ## Modules
-//! - [`client`]: the [`Client`], its builder and `from_env`.
-//! - [`credential`]: API keys, bearer tokens, token providers, Microsoft Entra ID (feature `entra-id`, on by default).
-//! - [`chat`]: chat completions: requests, replies, [`Conversation`], streaming ([`ChatStream`], [`StreamAccumulator`]).
-//! - [`speech`]: text to speech (`client.speech()`): [`SpeechRequest`], [`SpeechFormat`], the audio whole ([`SpeechAudio`]), as it arrives ([`SpeechByteStream`], to files and writers), or as streamed [`SpeechEvent`]s.
-//! - [`transcription`]: transcription and translation (`client.transcriptions()`, `client.translations()`): [`TranscriptionRequest`], [`TranslationRequest`], replies in every format ([`Transcript`]), subtitles, streamed [`TranscriptionEvent`]s.
-//! - [`audio`]: voices, formats, audio sources ([`AudioSource`]: a file or bytes, checked by each API with its own rules), chat's [`InputAudio`], decoded output audio, [`Pcm16WavWriter`].
-//! - [`error`]: the one [`Error`] type.
-//! - [`transport`]: request bodies that stream large audio (JSON and multipart), retries ([`RetryPolicy`], [`RetryBudget`]) and per-request options ([`RequestOptions`]).
+//! ## Where things are
+//! Everything you name is at the crate root: the [`Client`] and its builder, [`Credential`], the
+//! requests and replies of each API, [`Error`], [`RequestOptions`], [`RetryPolicy`]. The modules
+//! hold the handlers and the details:
+//! - [`chat`]: `client.chat()` ([`chat::Chat`]), filter-result and token-count details.
+//!   Requests: [`ChatRequest`], [`Message`], [`Conversation`]; replies: [`ChatCompletion`],
+//!   streams: [`ChatStream`], [`StreamAccumulator`].
+//! - [`speech`]: `client.speech()` ([`Speech`]): [`SpeechRequest`]; the audio whole
+//!   ([`SpeechAudio`]), as it arrives ([`SpeechByteStream`], to files and writers), or as
+//!   [`SpeechEvent`]s.
+//! - [`transcription`]: `client.transcriptions()` and `client.translations()`
+//!   ([`Transcriptions`], [`Translations`]): [`TranscriptionRequest`], [`TranslationRequest`],
+//!   replies in every format ([`Transcript`]), subtitles, [`TranscriptionEvent`]s.
+//! - [`audio`]: the limits of input audio. [`AudioSource`] (a file or bytes, checked by each API
+//!   with its own rules), chat's [`InputAudio`], [`AudioData`], [`Pcm16WavWriter`] are at the root.
 //!
 //! An offline emulator of the endpoint, for examples and tests in any language, is a crate of its
 //! own: `azure-openai-audio-emulator` (a library and a binary).
