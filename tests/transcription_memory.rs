@@ -94,7 +94,7 @@ async fn a_24_mib_upload_streams_from_the_file() {
     assert_eq!(declared, received);
     assert!(declared > 24 * MIB as u64 && declared < 24 * MIB as u64 + 1024);
     eprintln!("a 24 MiB transcription upload: {peak} bytes at the peak (client and server)");
-    // The client's chunks (192 KiB), the socket's buffers and the server's 64 KiB: far below
+    // The client's chunks (64 KiB), the socket's buffers and the server's 64 KiB: far below
     // the file.
     assert!(
         peak < 2 * MIB,
