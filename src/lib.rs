@@ -31,6 +31,9 @@
 //! - [`transcription`]: `client.transcriptions()` and `client.translations()`
 //!   ([`Transcriptions`], [`Translations`]): [`TranscriptionRequest`], [`TranslationRequest`],
 //!   replies in every format ([`Transcript`]), subtitles, [`TranscriptionEvent`]s.
+//! - [`realtime`]: the Realtime API's events ([`RealtimeClientEvent`], [`RealtimeServerEvent`]),
+//!   [`RealtimeSessionConfig`], [`ConversationItem`], [`ResponseConfig`], and the
+//!   [`ResponseCollector`] that assembles a response from its events.
 //! - [`audio`]: the limits of input audio. [`AudioSource`] (a file or bytes, checked by each API
 //!   with its own rules), chat's [`InputAudio`], [`AudioData`], [`Pcm16WavWriter`] are at the root.
 //!
@@ -50,6 +53,7 @@ mod client;
 mod credential;
 mod error;
 mod metadata;
+pub mod realtime;
 pub mod speech;
 pub mod transcription;
 mod transport;
@@ -67,7 +71,9 @@ pub use chat::filter::{ContentFilterResults, PromptFilterResult, Severity};
 pub use chat::message::{
     AudioReference, ContentPart, FunctionCall, ImageUrl, Message, ToolCall, UserContent,
 };
-pub use chat::request::{AudioOutput, ChatRequest, ResponseFormat, Stop, Tool, ToolChoice};
+pub use chat::request::{
+    AudioOutput, ChatRequest, Modality, ResponseFormat, Stop, Tool, ToolChoice,
+};
 pub use chat::response::{
     ChatCompletion, Choice, FinishReason, ReplyAudio, ResponseMessage, Role, Usage,
 };
@@ -79,6 +85,14 @@ pub use client::{
 pub use credential::{AccessToken, Credential, Secret, TokenProvider, COGNITIVE_SERVICES_SCOPE};
 pub use error::{ApiError, Error, ErrorKind, InnerError, Result};
 pub use metadata::ResponseMetadata;
+pub use realtime::client_event::RealtimeClientEvent;
+pub use realtime::collector::ResponseCollector;
+pub use realtime::item::ConversationItem;
+pub use realtime::response::{RealtimeResponse, RealtimeUsage, ResponseConfig};
+pub use realtime::server_event::RealtimeServerEvent;
+pub use realtime::session::{
+    RealtimeAudioFormat, RealtimeSessionConfig, RealtimeTool, RealtimeToolChoice, TurnDetection,
+};
 pub use speech::api::Speech;
 pub use speech::audio::SpeechAudio;
 pub use speech::byte_stream::SpeechByteStream;

@@ -45,6 +45,19 @@ pub(crate) const BASE64_LENIENT: base64::engine::GeneralPurpose =
             .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
     );
 
+impl From<Vec<u8>> for AudioData {
+    fn from(bytes: Vec<u8>) -> Self {
+        AudioData::new(bytes)
+    }
+}
+
+impl From<&[u8]> for AudioData {
+    /// Copies the bytes.
+    fn from(bytes: &[u8]) -> Self {
+        AudioData::new(Bytes::copy_from_slice(bytes))
+    }
+}
+
 impl Deref for AudioData {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
