@@ -50,6 +50,7 @@ mod client;
 mod credential;
 mod error;
 mod metadata;
+pub mod routing;
 pub mod speech;
 pub mod transcription;
 mod transport;
