@@ -151,7 +151,9 @@ impl BackendState {
     /// The last counters, if not older than [`REMAINING_VALID_FOR`] at `now`.
     pub(crate) fn remaining(&self, now: Instant) -> RateLimitRemaining {
         match self.remaining {
-            Some((seen, remaining)) if now.saturating_duration_since(seen) < REMAINING_VALID_FOR => {
+            Some((seen, remaining))
+                if now.saturating_duration_since(seen) < REMAINING_VALID_FOR =>
+            {
                 remaining
             }
             _ => RateLimitRemaining::default(),

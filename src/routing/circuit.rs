@@ -170,7 +170,7 @@ impl Circuit {
 
     fn open(&mut self, now: Instant) {
         self.state = CircuitState::Open {
-            until: now + self.pause,
+            until: super::instant_after(now, self.pause),
         };
     }
 }
@@ -212,14 +212,24 @@ mod tests {
             now += 30 * S;
             c.dispatched(now);
             c.failed(now);
-            assert_eq!(c.state(now), CircuitState::Open { until: now + pause * S });
+            assert_eq!(
+                c.state(now),
+                CircuitState::Open {
+                    until: now + pause * S
+                }
+            );
         }
         // Success resets the pause.
         now += 30 * S;
         c.dispatched(now);
         c.answered();
         c.failed(now);
-        assert_eq!(c.state(now), CircuitState::Open { until: now + 10 * S });
+        assert_eq!(
+            c.state(now),
+            CircuitState::Open {
+                until: now + 10 * S
+            }
+        );
     }
 
     #[test]

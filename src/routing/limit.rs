@@ -128,16 +128,16 @@ impl Limiter {
     }
 
     fn leaves_in(&self, taken_at: Instant, now: Instant) -> Duration {
-        (taken_at + LIMIT_WINDOW).saturating_duration_since(now)
+        super::instant_after(taken_at, LIMIT_WINDOW).saturating_duration_since(now)
     }
 
     fn forget_before(&mut self, now: Instant) {
         while let Some(&(at, tokens)) = self.log.front() {
-            if at + LIMIT_WINDOW > now {
+            if super::instant_after(at, LIMIT_WINDOW) > now {
                 break;
             }
             self.log.pop_front();
-            self.tokens_in_window -= tokens;
+            self.tokens_in_window = self.tokens_in_window.saturating_sub(tokens);
         }
     }
 }

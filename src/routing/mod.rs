@@ -28,3 +28,14 @@ pub use limit::{LimitRefusal, Limits};
 pub use outcome::Outcome;
 pub use pool::{Pool, RoutingConfig};
 pub use select::NoBackend;
+
+use std::time::{Duration, Instant};
+
+/// `now + delay`, or about a century later when that does not fit in an `Instant` (a service may
+/// name any delay; adding it must not panic).
+pub(crate) fn instant_after(now: Instant, delay: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(delay)
+        .or_else(|| now.checked_add(CENTURY))
+        .unwrap_or(now)
+}

@@ -43,7 +43,7 @@ impl BackendState {
                 self.rate_limited += 1;
                 // The backend is up: a 429 is an answer, not a failure.
                 self.circuit.answered();
-                let until = now + retry_after.unwrap_or(default_cool_down);
+                let until = super::instant_after(now, retry_after.unwrap_or(default_cool_down));
                 // Concurrent 429s: the latest end wins.
                 self.cool_down_until = Some(self.cool_down_until.map_or(until, |u| u.max(until)));
                 self.remaining = Some((

@@ -136,7 +136,10 @@ mod tests {
     use crate::ErrorKind;
 
     fn backend(name: &str) -> Backend {
-        Backend::new(url::Url::parse("https://r.openai.azure.com/").unwrap(), name)
+        Backend::new(
+            url::Url::parse("https://r.openai.azure.com/").unwrap(),
+            name,
+        )
     }
 
     #[test]

@@ -94,7 +94,7 @@ impl Pool {
         let mut later = |at: Instant| not_before = Some(not_before.map_or(at, |n| n.max(at)));
         match state.limiter.check(now, tokens) {
             Ok(()) => {}
-            Err(LimitRefusal::Wait(wait)) => later(now + wait),
+            Err(LimitRefusal::Wait(wait)) => later(super::instant_after(now, wait)),
             Err(LimitRefusal::TooLarge {
                 tokens_per_minute, ..
             }) => return Availability::TooLarge(tokens_per_minute),
@@ -183,7 +183,10 @@ mod tests {
     const S: Duration = Duration::from_secs(1);
 
     fn backend(name: &str) -> Backend {
-        Backend::new(url::Url::parse("https://r.openai.azure.com/").unwrap(), name)
+        Backend::new(
+            url::Url::parse("https://r.openai.azure.com/").unwrap(),
+            name,
+        )
     }
 
     fn pool(backends: impl IntoIterator<Item = Backend>) -> Pool {
@@ -228,7 +231,10 @@ mod tests {
             .map(|_| send(&mut pool, t0 + 60 * S, ok()))
             .collect();
         assert_eq!(after.iter().filter(|id| **id == a).count(), 5, "{after:?}");
-        assert_eq!(pool.snapshot(a, t0 + 60 * S).unwrap().cooling_down_until, None);
+        assert_eq!(
+            pool.snapshot(a, t0 + 60 * S).unwrap().cooling_down_until,
+            None
+        );
     }
 
     #[test]
@@ -246,6 +252,15 @@ mod tests {
         }
         assert_eq!(pool.select(t0, 0), Err(NoBackend::WaitUntil(t0 + 10 * S)));
         assert_eq!(pool.select(t0 + 10 * S, 0), Ok(BackendId(1)));
+        // Any delay the service names is taken without panicking.
+        pool.record(
+            t0,
+            BackendId(0),
+            Outcome::RateLimited {
+                retry_after: Some(Duration::MAX),
+            },
+        );
+        assert_eq!(pool.select(t0 + 3600 * S, 0), Ok(BackendId(1)));
         // A 429 with no delay cools down for the default.
         pool.record(t0, BackendId(1), Outcome::RateLimited { retry_after: None });
         assert_eq!(
@@ -261,7 +276,11 @@ mod tests {
         let config = RoutingConfig::default().circuit(circuit);
         let mut pool = Pool::new([backend("failing"), backend("healthy")], config).unwrap();
         let failing = BackendId(0);
-        for failure in [Outcome::ServerError, Outcome::ConnectionError, Outcome::ServerError] {
+        for failure in [
+            Outcome::ServerError,
+            Outcome::ConnectionError,
+            Outcome::ServerError,
+        ] {
             pool.record(t0, failing, failure);
         }
         assert_eq!(
@@ -274,7 +293,11 @@ mod tests {
         // After the pause, exactly one request probes while the others go elsewhere.
         let probe_at = t0 + 10 * S;
         let chosen: Vec<_> = (0..6).map(|_| pool.select(probe_at, 0).unwrap()).collect();
-        assert_eq!(chosen.iter().filter(|id| **id == failing).count(), 1, "{chosen:?}");
+        assert_eq!(
+            chosen.iter().filter(|id| **id == failing).count(),
+            1,
+            "{chosen:?}"
+        );
         assert_eq!(
             pool.snapshot(failing, probe_at).unwrap().circuit,
             CircuitState::HalfOpen {
@@ -282,7 +305,10 @@ mod tests {
             }
         );
         pool.record(probe_at, failing, ok());
-        assert_eq!(pool.snapshot(failing, probe_at).unwrap().circuit, CircuitState::Closed);
+        assert_eq!(
+            pool.snapshot(failing, probe_at).unwrap().circuit,
+            CircuitState::Closed
+        );
         let after: Vec<_> = (0..10).map(|_| send(&mut pool, probe_at, ok())).collect();
         assert_eq!(after.iter().filter(|id| **id == failing).count(), 5);
     }
@@ -290,7 +316,8 @@ mod tests {
     #[test]
     fn only_probing_backends_left_means_waiting_for_the_probe() {
         let t0 = Instant::now();
-        let config = RoutingConfig::default().circuit(CircuitConfig::default().failure_threshold(1));
+        let config =
+            RoutingConfig::default().circuit(CircuitConfig::default().failure_threshold(1));
         let mut pool = Pool::new([backend("a")], config).unwrap();
         pool.record(t0, BackendId(0), Outcome::ServerError);
         let later = t0 + 3600 * S;
@@ -305,7 +332,9 @@ mod tests {
         let t0 = Instant::now();
         let primary = backend("ptu").limits(Limits::new().requests_per_minute(2));
         let mut pool = pool([backend("paygo").priority(1), primary]);
-        let ids: Vec<_> = (0..5u32).map(|i| send(&mut pool, t0 + i * S, ok())).collect();
+        let ids: Vec<_> = (0..5u32)
+            .map(|i| send(&mut pool, t0 + i * S, ok()))
+            .collect();
         let (paygo, ptu) = (BackendId(0), BackendId(1));
         assert_eq!(ids, [ptu, ptu, paygo, paygo, paygo]);
         // A minute after its first request, the preferred backend takes traffic again.
@@ -356,10 +385,16 @@ mod tests {
         pool.record(t0, BackendId(1), remaining(9));
         // Ten requests in flight at once: the counters (decremented as requests go) split them 1:9.
         let ids: Vec<_> = (0..10).map(|_| pool.select(t0, 0).unwrap()).collect();
-        assert_eq!(ids.iter().filter(|id| **id == BackendId(0)).count(), 1, "{ids:?}");
+        assert_eq!(
+            ids.iter().filter(|id| **id == BackendId(0)).count(),
+            1,
+            "{ids:?}"
+        );
         // Counters a minute old are no longer trusted: equal weights again.
         // (the round-robin's running weights carry over, so about half.)
-        let ids: Vec<_> = (0..10).map(|_| pool.select(t0 + 60 * S, 0).unwrap()).collect();
+        let ids: Vec<_> = (0..10)
+            .map(|_| pool.select(t0 + 60 * S, 0).unwrap())
+            .collect();
         let to_a = ids.iter().filter(|id| **id == BackendId(0)).count();
         assert!((4..=6).contains(&to_a), "{ids:?}");
     }
@@ -381,7 +416,10 @@ mod tests {
         assert_eq!(pool.select(t0, 3000), Ok(BackendId(1)));
         assert_eq!(pool.select(t0, 1000), Ok(BackendId(0)));
         assert_eq!(pool.select(t0, 1000), Ok(BackendId(1)));
-        assert_eq!(pool.select(t0, 1000), Err(NoBackend::WaitUntil(t0 + 60 * S)));
+        assert_eq!(
+            pool.select(t0, 1000),
+            Err(NoBackend::WaitUntil(t0 + 60 * S))
+        );
         let snapshot = pool.snapshot(BackendId(1), t0).unwrap();
         assert_eq!((snapshot.requests, snapshot.in_flight), (2, 2));
     }
