@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use crate::metadata::ResponseMetadata;
+
 use super::circuit::{Circuit, CircuitConfig, CircuitState};
 use super::limit::{Limiter, Limits};
 
@@ -87,6 +89,16 @@ pub struct RateLimitRemaining {
     pub requests: Option<u64>,
     /// `x-ratelimit-remaining-tokens`.
     pub tokens: Option<u64>,
+}
+
+impl From<&ResponseMetadata> for RateLimitRemaining {
+    /// The counters of a reply's headers.
+    fn from(metadata: &ResponseMetadata) -> Self {
+        RateLimitRemaining {
+            requests: metadata.ratelimit_remaining_requests,
+            tokens: metadata.ratelimit_remaining_tokens,
+        }
+    }
 }
 
 /// What a [`Pool`](super::Pool) knows about a backend at an instant (read-only).
@@ -173,5 +185,33 @@ impl BackendState {
             circuit: self.circuit.state(now),
             remaining: self.remaining(now),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    #[test]
+    fn the_counters_come_from_a_replys_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-ratelimit-remaining-requests",
+            HeaderValue::from_static("9"),
+        );
+        headers.insert(
+            "x-ratelimit-remaining-tokens",
+            HeaderValue::from_static("9325"),
+        );
+        let metadata = ResponseMetadata::from_headers(200, &headers);
+        assert_eq!(
+            RateLimitRemaining::from(&metadata),
+            RateLimitRemaining {
+                requests: Some(9),
+                tokens: Some(9325)
+            }
+        );
     }
 }
