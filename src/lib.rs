@@ -54,6 +54,7 @@ mod credential;
 mod error;
 mod metadata;
 pub mod realtime;
+pub mod routing;
 pub mod speech;
 pub mod transcription;
 mod transport;
