@@ -155,122 +155,90 @@ pub struct OutputItemEvent {
     pub item: ConversationItem,
 }
 
-/// `response.content_part.added` / `done`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct ContentPartEvent {
-    /// The server's id for this event.
-    #[serde(default)]
-    pub event_id: Option<String>,
-    /// The response.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub response_id: String,
-    /// The item.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub item_id: String,
-    /// The item's place in the response's output.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub output_index: u32,
-    /// The part's place in the item's content.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub content_index: u32,
-    /// The part (empty in `added`, whole in `done`).
-    pub part: ContentPart,
+/// Declares a server event about one content part of a response: the ids every such event
+/// carries (the event's, the response's, the item's, the output and content indexes), then its
+/// own fields. A macro rather than a flattened struct: `#[serde(flatten)]` would buffer each
+/// event (audio deltas included) before decoding it.
+macro_rules! content_event {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$field_meta:meta])* pub $field:ident : $ty:ty, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            /// The server's id for this event.
+            #[serde(default)]
+            pub event_id: Option<String>,
+            /// The response.
+            #[serde(default, deserialize_with = "null_as_default")]
+            pub response_id: String,
+            /// The item.
+            #[serde(default, deserialize_with = "null_as_default")]
+            pub item_id: String,
+            /// The item's place in the response's output.
+            #[serde(default, deserialize_with = "null_as_default")]
+            pub output_index: u32,
+            /// The part's place in the item's content.
+            #[serde(default, deserialize_with = "null_as_default")]
+            pub content_index: u32,
+            $( $(#[$field_meta])* pub $field: $ty, )*
+        }
+    };
 }
 
-/// `response.output_audio.delta`: a piece of the response's audio, decoded from base64
-/// (`Debug` shows its length).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[non_exhaustive]
-pub struct AudioDelta {
-    /// The server's id for this event.
-    #[serde(default)]
-    pub event_id: Option<String>,
-    /// The response.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub response_id: String,
-    /// The item.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub item_id: String,
-    /// The item's place in the response's output.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub output_index: u32,
-    /// The part's place in the item's content.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub content_index: u32,
-    /// The audio bytes, in the session's output format.
-    #[serde(default)]
-    pub delta: AudioData,
+content_event! {
+    /// `response.content_part.added` / `done`.
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[non_exhaustive]
+    pub struct ContentPartEvent {
+        /// The part (empty in `added`, whole in `done`).
+        pub part: ContentPart,
+    }
 }
 
-/// `response.output_audio.done`: a content part's audio is complete.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct ContentDone {
-    /// The server's id for this event.
-    #[serde(default)]
-    pub event_id: Option<String>,
-    /// The response.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub response_id: String,
-    /// The item.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub item_id: String,
-    /// The item's place in the response's output.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub output_index: u32,
-    /// The part's place in the item's content.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub content_index: u32,
+content_event! {
+    /// `response.output_audio.delta`: a piece of the response's audio, decoded from base64
+    /// (`Debug` shows its length).
+    #[derive(Debug, Clone, PartialEq, Deserialize)]
+    #[non_exhaustive]
+    pub struct AudioDelta {
+        /// The audio bytes, in the session's output format.
+        #[serde(default)]
+        pub delta: AudioData,
+    }
 }
 
-/// `response.output_text.delta` / `response.output_audio_transcript.delta`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct TextDelta {
-    /// The server's id for this event.
-    #[serde(default)]
-    pub event_id: Option<String>,
-    /// The response.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub response_id: String,
-    /// The item.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub item_id: String,
-    /// The item's place in the response's output.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub output_index: u32,
-    /// The part's place in the item's content.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub content_index: u32,
-    /// The next piece of text.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub delta: String,
+content_event! {
+    /// `response.output_audio.done`: a content part's audio is complete.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+    #[non_exhaustive]
+    pub struct ContentDone {
+    }
 }
 
-/// `response.output_text.done` (the text in `text`) / `response.output_audio_transcript.done`
-/// (the transcript, also in `text`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct TextDone {
-    /// The server's id for this event.
-    #[serde(default)]
-    pub event_id: Option<String>,
-    /// The response.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub response_id: String,
-    /// The item.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub item_id: String,
-    /// The item's place in the response's output.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub output_index: u32,
-    /// The part's place in the item's content.
-    #[serde(default, deserialize_with = "null_as_default")]
-    pub content_index: u32,
-    /// The whole text or transcript.
-    #[serde(default, alias = "transcript", deserialize_with = "null_as_default")]
-    pub text: String,
+content_event! {
+    /// `response.output_text.delta` / `response.output_audio_transcript.delta`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+    #[non_exhaustive]
+    pub struct TextDelta {
+        /// The next piece of text.
+        #[serde(default, deserialize_with = "null_as_default")]
+        pub delta: String,
+    }
+}
+
+content_event! {
+    /// `response.output_text.done` (the text in `text`) / `response.output_audio_transcript.done`
+    /// (the transcript, also in `text`).
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+    #[non_exhaustive]
+    pub struct TextDone {
+        /// The whole text or transcript.
+        #[serde(default, alias = "transcript", deserialize_with = "null_as_default")]
+        pub text: String,
+    }
 }
 
 /// `response.function_call_arguments.delta`.

@@ -4,7 +4,7 @@
 //! client-side limits) and the choice of the backend that takes the next request.
 //!
 //! This is the decision logic only, pure and deterministic: every call takes the current
-//! [`Instant`](std::time::Instant) and nothing sleeps, spawns or draws a random number. The caller
+//! [`Instant`] and nothing sleeps, spawns or draws a random number. The caller
 //! asks [`Pool::select`] where a request goes, sends it, and reports what came back with
 //! [`Pool::record`]. When no backend can take a request, `select` says until when to wait.
 //!
