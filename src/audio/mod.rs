@@ -13,18 +13,13 @@ pub(crate) mod source;
 pub(crate) mod voice;
 pub(crate) mod wav;
 
-// The types are named from the crate root; this module holds the limits. The crate itself
-// names them here (some not yet).
-#[allow(unused_imports)]
-pub(crate) use format::ContainerFormat;
-#[allow(unused_imports)]
-pub(crate) use input::{InputAudio, InputAudioFormat};
+// The types are named from the crate root; this module holds the limits (and the short paths
+// the crate itself uses).
+pub(crate) use input::InputAudio;
 pub(crate) use output::AudioData;
-#[allow(unused_imports)]
 pub(crate) use source::AudioSource;
 pub use source::{MAX_INPUT_AUDIO_BYTES, MAX_TRANSCRIPTION_AUDIO_BYTES};
 pub(crate) use voice::{AudioFormat, Voice};
-#[allow(unused_imports)]
 pub(crate) use wav::Pcm16WavWriter;
 
 /// The sample rate of `pcm16` output (24 kHz, mono, 16-bit little-endian).

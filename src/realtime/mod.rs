@@ -1,6 +1,6 @@
 //! Realtime (gpt-realtime, gpt-realtime-mini, gpt-4o-realtime-preview): the events a client sends
-//! ([`RealtimeClientEvent`]) and a server sends ([`RealtimeServerEvent`], unknown types kept),
-//! the session configuration ([`RealtimeSessionConfig`]) and the [`ResponseCollector`] that
+//! ([`RealtimeClientEvent`](crate::RealtimeClientEvent)) and a server sends ([`RealtimeServerEvent`](crate::RealtimeServerEvent), unknown types kept),
+//! the session configuration ([`RealtimeSessionConfig`](crate::RealtimeSessionConfig)) and the [`ResponseCollector`](crate::ResponseCollector) that
 //! assembles a response from its events. (The WebSocket session itself comes next.)
 //!
 //! The types users name are at the crate root; this module holds the details: the payloads of
@@ -32,30 +32,16 @@ pub(crate) mod server_event;
 pub(crate) mod session;
 
 // The types users name are at the crate root; the details are here.
-#[allow(unused_imports)]
-pub(crate) use client_event::RealtimeClientEvent;
 pub use collector::CollectedCall;
-#[allow(unused_imports)]
-pub(crate) use collector::ResponseCollector;
 pub use events::{
     AudioDelta, ContentDone, ContentPartEvent, ErrorEvent, FunctionArgumentsDelta,
     FunctionArgumentsDone, InputTranscriptionCompleted, InputTranscriptionDelta, ItemEvent,
     ItemRef, OutputItemEvent, RateLimitsUpdated, RealtimeErrorDetail, RealtimeRateLimit,
     ResponseEvent, SessionEvent, SpeechBoundary, TextDelta, TextDone, Truncated,
 };
-#[allow(unused_imports)]
-pub(crate) use item::ConversationItem;
 pub use item::{ContentKind, ContentPart, ItemKind};
 pub use response::{RealtimeInputTokens, RealtimeTokenKinds, ResponseAudio, ResponseStatus};
-#[allow(unused_imports)]
-pub(crate) use response::{RealtimeResponse, RealtimeUsage, ResponseConfig};
-#[allow(unused_imports)]
-pub(crate) use server_event::RealtimeServerEvent;
 pub use session::{
     AudioInput, AudioOutputConfig, Eagerness, FunctionChoice, InputTranscription,
     RealtimeAudioType, SemanticVad, ServerVad, SessionAudio, ToolMode, REALTIME_PCM_RATE,
-};
-#[allow(unused_imports)]
-pub(crate) use session::{
-    RealtimeAudioFormat, RealtimeSessionConfig, RealtimeTool, RealtimeToolChoice, TurnDetection,
 };

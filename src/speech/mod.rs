@@ -30,18 +30,11 @@ pub(crate) mod request;
 pub(crate) mod write;
 
 // The types users name are at the crate root; the details are here.
-#[allow(unused_imports)]
 pub(crate) use api::Speech;
-#[allow(unused_imports)]
 pub(crate) use audio::SpeechAudio;
-#[allow(unused_imports)]
 pub(crate) use byte_stream::SpeechByteStream;
-#[allow(unused_imports)]
-pub(crate) use event::{SpeechEvent, SpeechUsage};
-#[allow(unused_imports)]
+pub(crate) use event::SpeechEvent;
 pub(crate) use event_stream::SpeechEventStream;
-#[allow(unused_imports)]
 pub(crate) use format::{SpeechFormat, StreamFormat};
-#[allow(unused_imports)]
 pub(crate) use request::SpeechRequest;
 pub use request::{MAX_INPUT_CHARS, SPEED_RANGE};

@@ -1,7 +1,7 @@
 //! Transcription and translation (`POST .../audio/transcriptions` and `.../audio/translations`,
 //! multipart forms): `client.transcriptions()` and `client.translations()`
 //! ([`Transcriptions`], [`Translations`]), the options and their checks, the form fields, the
-//! replies in every format, subtitles, and streamed transcription ([`TranscriptionStream`] of
+//! replies in every format, subtitles, and streamed transcription ([`TranscriptionStream`](crate::TranscriptionStream) of
 //! [`TranscriptionEvent`]s).
 //!
 //! ```
@@ -33,34 +33,20 @@ pub(crate) mod translation;
 pub(crate) mod usage;
 
 // The types users name are at the crate root; the details are here.
-#[allow(unused_imports)]
 pub(crate) use event::TranscriptionEvent;
-#[allow(unused_imports)]
 pub(crate) use handler::{Transcriptions, Translations};
-#[allow(unused_imports)]
 pub(crate) use options::{
-    ChunkingStrategy, TimestampGranularity, TranscriptionFormat, TranscriptionInclude, VadConfig,
+    ChunkingStrategy, TimestampGranularity, TranscriptionFormat, TranscriptionInclude,
 };
-#[allow(unused_imports)]
 pub(crate) use request::TranscriptionRequest;
 pub use request::{FormField, TEMPERATURE_RANGE};
 pub use result::{DiarizedSegment, Segment, TokenLogprob, Word};
-#[allow(unused_imports)]
 pub(crate) use result::{DiarizedTranscription, Transcription};
-#[allow(unused_imports)]
-pub(crate) use speakers::KnownSpeaker;
 pub use speakers::MAX_KNOWN_SPEAKERS;
-#[allow(unused_imports)]
-pub(crate) use stream::TranscriptionStream;
-#[allow(unused_imports)]
-pub(crate) use subtitles::Cue;
 pub use subtitles::{cues_from_segments, parse_srt, parse_vtt, to_srt, to_vtt};
 pub use transcript::Subtitles;
-#[allow(unused_imports)]
 pub(crate) use transcript::Transcript;
-#[allow(unused_imports)]
 pub(crate) use translation::TranslationRequest;
-#[allow(unused_imports)]
 pub(crate) use usage::TranscriptionUsage;
 pub use usage::{InputTokenDetails, TokenUsage};
 

@@ -1,9 +1,9 @@
 //! The form fields against the recorded forms, every field in order, storing, and the checks.
 
 use super::*;
-use crate::transcription::VadConfig;
 use crate::transport::events::test_support::recorded_entry;
 use crate::ErrorKind;
+use crate::VadConfig;
 
 fn owned(fields: Vec<FormField>) -> Vec<(String, String)> {
     fields
