@@ -47,6 +47,8 @@ pub mod env {
     pub const TRANSCRIBE_DEPLOYMENT: &str = "AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT";
     /// The translation deployment (default `whisper`).
     pub const TRANSLATE_DEPLOYMENT: &str = "AZURE_OPENAI_TRANSLATE_DEPLOYMENT";
+    /// The Realtime deployment (default `gpt-realtime`).
+    pub const REALTIME_DEPLOYMENT: &str = "AZURE_OPENAI_REALTIME_DEPLOYMENT";
 }
 
 /// An Azure OpenAI client for one resource and deployment.
@@ -190,6 +192,12 @@ impl Client {
     /// The text-to-speech API, for the [`Api::Speech`] deployment.
     pub fn speech(&self) -> crate::speech::Speech<'_> {
         crate::speech::Speech::new(self)
+    }
+
+    /// The Realtime API (WebSocket sessions, client secrets), for the [`Api::Realtime`]
+    /// deployment.
+    pub fn realtime(&self) -> crate::realtime::Realtime<'_> {
+        crate::realtime::Realtime::new(self)
     }
 
     /// A client whose every API uses `deployment`, sharing this one's connection pool,

@@ -34,6 +34,10 @@ pub enum ErrorKind {
     ReplyTooLarge,
     /// The reply was fine, but writing it to a local file or writer failed (not retried).
     Io,
+    /// The server closed a Realtime session: [`close_code`](Error::close_code) and
+    /// [`close_reason`](Error::close_reason) say why, [`can_reconnect`](Error::can_reconnect)
+    /// whether a new session may go on.
+    Closed,
 }
 
 impl ErrorKind {
@@ -49,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Decode => "decode error",
             ErrorKind::ReplyTooLarge => "reply too large",
             ErrorKind::Io => "io error",
+            ErrorKind::Closed => "session closed",
         }
     }
 }
@@ -87,6 +92,8 @@ struct Inner {
     attempts: u32,
     /// The last response received over all attempts, when this error did not come from one.
     last_response: Option<ResponseMetadata>,
+    /// A WebSocket close: its code and reason.
+    close: Option<(u16, String)>,
 }
 
 impl Error {
@@ -101,6 +108,7 @@ impl Error {
                 retry_after: None,
                 attempts: 0,
                 last_response: None,
+                close: None,
             }),
         }
     }
@@ -221,6 +229,17 @@ impl Error {
         Self::new(ErrorKind::Io, message).with_source(source)
     }
 
+    /// The server closed a WebSocket session with `code` and `reason`.
+    pub(crate) fn closed(code: u16, reason: &str) -> Self {
+        let message = match reason.is_empty() {
+            true => format!("the server closed the session with code {code}"),
+            false => format!("the server closed the session with code {code}: {reason}"),
+        };
+        let mut err = Self::new(ErrorKind::Closed, message);
+        err.inner.close = Some((code, reason.to_owned()));
+        err
+    }
+
     pub(crate) fn transport(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::Transport, message)
     }
@@ -310,6 +329,29 @@ impl Error {
         }
     }
 
+    /// The close code of a Realtime session the server closed ([`ErrorKind::Closed`]): 1000
+    /// (normal), 1001 (going away, e.g. the session's maximum duration), 1011 (server error), ...
+    pub fn close_code(&self) -> Option<u16> {
+        self.inner.close.as_ref().map(|(code, _)| *code)
+    }
+
+    /// The reason the server gave with its close frame, such as `"maximum duration reached"`.
+    pub fn close_reason(&self) -> Option<&str> {
+        self.inner.close.as_ref().map(|(_, reason)| reason.as_str())
+    }
+
+    /// For a Realtime session that ended: true when a NEW session may go on (the session
+    /// itself is over; reconnecting is the caller's choice). True for closes 1000, 1001, 1006
+    /// and 1011 to 1014, a broken connection and the idle limit; false for a close that says
+    /// the client was at fault (1002, 1003, 1007, 1008, 1009, 4xxx, ...) and for errors a new
+    /// attempt would repeat (as [`is_retryable`](Error::is_retryable)).
+    pub fn can_reconnect(&self) -> bool {
+        match self.close_code() {
+            Some(code) => matches!(code, 1000 | 1001 | 1006 | 1011..=1014),
+            None => self.is_retryable(),
+        }
+    }
+
     /// How long the service asked the caller to wait before trying again, if it said.
     pub fn retry_after(&self) -> Option<Duration> {
         self.inner.retry_after
@@ -375,6 +417,9 @@ impl fmt::Debug for Error {
         if let Some(last) = &self.inner.last_response {
             d.field("last_status", &last.status)
                 .field("last_request_id", &last.request_id());
+        }
+        if let Some((code, reason)) = &self.inner.close {
+            d.field("close_code", code).field("close_reason", reason);
         }
         if let Some(s) = &self.inner.source {
             d.field("source", s);

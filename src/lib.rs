@@ -94,6 +94,7 @@ pub use realtime::server_event::RealtimeServerEvent;
 pub use realtime::session::{
     RealtimeAudioFormat, RealtimeSessionConfig, RealtimeTool, RealtimeToolChoice, TurnDetection,
 };
+pub use realtime::{RealtimeProtocol, RealtimeReceiver, RealtimeSender, RealtimeSession};
 pub use speech::api::Speech;
 pub use speech::audio::SpeechAudio;
 pub use speech::byte_stream::SpeechByteStream;

@@ -17,19 +17,28 @@ pub enum Api {
     Transcription,
     /// Speech to English text (`audio/translations`).
     Translation,
+    /// Realtime sessions over a WebSocket (`realtime`).
+    Realtime,
 }
 
 impl Api {
     /// Every API, in a fixed order.
-    pub const ALL: [Api; 4] = [Api::Chat, Api::Speech, Api::Transcription, Api::Translation];
+    pub const ALL: [Api; 5] = [
+        Api::Chat,
+        Api::Speech,
+        Api::Transcription,
+        Api::Translation,
+        Api::Realtime,
+    ];
 
-    /// A short lower-case name: `chat`, `speech`, `transcription`, `translation`.
+    /// A short lower-case name: `chat`, `speech`, `transcription`, `translation`, `realtime`.
     pub fn as_str(self) -> &'static str {
         match self {
             Api::Chat => "chat",
             Api::Speech => "speech",
             Api::Transcription => "transcription",
             Api::Translation => "translation",
+            Api::Realtime => "realtime",
         }
     }
 
@@ -41,6 +50,7 @@ impl Api {
             Api::Speech => "gpt-4o-mini-tts",
             Api::Transcription => "gpt-4o-mini-transcribe",
             Api::Translation => "whisper",
+            Api::Realtime => "gpt-realtime",
         }
     }
 
@@ -52,6 +62,7 @@ impl Api {
             Api::Speech => super::env::TTS_DEPLOYMENT,
             Api::Transcription => super::env::TRANSCRIBE_DEPLOYMENT,
             Api::Translation => super::env::TRANSLATE_DEPLOYMENT,
+            Api::Realtime => super::env::REALTIME_DEPLOYMENT,
         }
     }
 
@@ -61,6 +72,7 @@ impl Api {
             Api::Speech => 1,
             Api::Transcription => 2,
             Api::Translation => 3,
+            Api::Realtime => 4,
         }
     }
 }
@@ -73,7 +85,7 @@ impl fmt::Display for Api {
 
 /// A deployment name per API.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Deployments([String; 4]);
+pub(crate) struct Deployments([String; 5]);
 
 impl Deployments {
     /// `name` for every API.

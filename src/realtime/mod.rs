@@ -1,7 +1,9 @@
 //! Realtime (gpt-realtime, gpt-realtime-mini, gpt-4o-realtime-preview): the events a client sends
 //! ([`RealtimeClientEvent`](crate::RealtimeClientEvent)) and a server sends ([`RealtimeServerEvent`](crate::RealtimeServerEvent), unknown types kept),
 //! the session configuration ([`RealtimeSessionConfig`](crate::RealtimeSessionConfig)) and the [`ResponseCollector`](crate::ResponseCollector) that
-//! assembles a response from its events. (The WebSocket session itself comes next.)
+//! assembles a response from its events; the WebSocket session ([`RealtimeSession`], split into
+//! a [`RealtimeSender`] and a [`RealtimeReceiver`]) from `client.realtime()` ([`Realtime`]),
+//! and client secrets for browsers ([`ClientSecret`]).
 //!
 //! The types users name are at the crate root; this module holds the details: the payloads of
 //! the server events, the parts of the configuration.
@@ -23,16 +25,26 @@
 //! # Ok::<(), azure_openai_audio::Error>(())
 //! ```
 
+pub(crate) mod api;
 pub(crate) mod client_event;
+pub(crate) mod client_secret;
 pub(crate) mod collector;
+pub(crate) mod connection;
 pub(crate) mod events;
+pub(crate) mod handshake;
 pub(crate) mod item;
+pub(crate) mod protocol;
+pub(crate) mod receiver;
 pub(crate) mod response;
+pub(crate) mod sender;
 pub(crate) mod server_event;
 pub(crate) mod session;
 
 // The types users name are at the crate root; the details are here.
+pub use api::{Realtime, DEFAULT_KEEPALIVE, DEFAULT_REALTIME_IDLE_LIMIT};
+pub use client_secret::{ClientSecret, ClientSecretRequest};
 pub use collector::CollectedCall;
+pub use connection::RealtimeSession;
 pub use events::{
     AudioDelta, ContentDone, ContentPartEvent, ErrorEvent, FunctionArgumentsDelta,
     FunctionArgumentsDone, InputTranscriptionCompleted, InputTranscriptionDelta, ItemEvent,
@@ -40,7 +52,10 @@ pub use events::{
     ResponseEvent, SessionEvent, SpeechBoundary, TextDelta, TextDone, Truncated,
 };
 pub use item::{ContentKind, ContentPart, ItemKind};
+pub use protocol::RealtimeProtocol;
+pub use receiver::RealtimeReceiver;
 pub use response::{RealtimeInputTokens, RealtimeTokenKinds, ResponseAudio, ResponseStatus};
+pub use sender::{RealtimeSender, APPEND_CHUNK_BYTES};
 pub use session::{
     AudioInput, AudioOutputConfig, Eagerness, FunctionChoice, InputTranscription,
     RealtimeAudioType, SemanticVad, ServerVad, SessionAudio, ToolMode, REALTIME_PCM_RATE,

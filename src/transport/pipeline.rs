@@ -65,7 +65,7 @@ impl Pipeline {
     {
         let extra_headers = options.checked_headers()?;
         let extra_query = options.checked_query()?;
-        let mut url = self.resource.url(&request.deployment, &request.path);
+        let mut url = (self.resource).url_shaped(request.shape, &request.deployment, &request.path);
         if !request.query.is_empty() || !extra_query.is_empty() {
             let mut pairs = url.query_pairs_mut();
             for (name, value) in &request.query {
@@ -206,7 +206,7 @@ impl Pipeline {
             .await
             .map_err(Error::from_reqwest)?;
         let status = response.status();
-        if status.is_success() {
+        if status.is_success() || (request.upgrade && status.as_u16() == 101) {
             seen.note(&response);
             return read(Reply::new(response, self.max_reply_size)).await;
         }

@@ -8,6 +8,7 @@ use reqwest::Method;
 
 use crate::transport::body::BodyPlan;
 use crate::transport::multipart::MultipartBody;
+use crate::transport::route::UrlShape;
 
 /// What an API module hands to the [`Pipeline`](crate::transport::pipeline::Pipeline).
 #[derive(Debug, Clone)]
@@ -26,6 +27,10 @@ pub(crate) struct ApiRequest {
     pub(crate) headers: HeaderMap,
     pub(crate) accept: &'static str,
     pub(crate) body: RequestBody,
+    /// The URL shape (the client's route unless the API always uses its own).
+    pub(crate) shape: UrlShape,
+    /// A WebSocket handshake: `101 Switching Protocols` is the success.
+    pub(crate) upgrade: bool,
 }
 
 impl ApiRequest {
@@ -45,7 +50,15 @@ impl ApiRequest {
             headers: HeaderMap::new(),
             accept: "application/json",
             body,
+            shape: UrlShape::Client,
+            upgrade: false,
         }
+    }
+
+    /// The URL shape, when the API does not follow the client's route.
+    pub(crate) fn shape(mut self, shape: UrlShape) -> Self {
+        self.shape = shape;
+        self
     }
 
     /// The `Accept` header (default `application/json`).
@@ -58,8 +71,7 @@ impl ApiRequest {
 /// A request body, produced again for every attempt, with its content type and exact length.
 #[derive(Debug, Clone)]
 pub(crate) enum RequestBody {
-    /// No body (no `Content-Type`, no `Content-Length`): for the APIs to come that have none.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// No body (no `Content-Type`, no `Content-Length`): a WebSocket handshake.
     Empty,
     /// JSON, with audio streamed from files or memory as it is sent.
     Json(BodyPlan),

@@ -13,6 +13,25 @@ pub enum Route {
     V1,
 }
 
+/// The URL shape of one request: the client's [`Route`], or a shape an API always uses whatever
+/// the client's route (Realtime's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum UrlShape {
+    /// The client's [`Route`] (see [`Resource::url`]).
+    #[default]
+    Client,
+    /// `{endpoint}/openai/v1/{path}?model={deployment}`: Realtime GA (no api-version).
+    V1Model,
+    /// `{endpoint}/openai/v1/{path}`, the deployment in the body (Realtime client secrets).
+    V1,
+    /// `{endpoint}/openai/{path}?api-version={REALTIME_PREVIEW_API_VERSION}&deployment={deployment}`:
+    /// the Realtime preview protocol.
+    Preview,
+}
+
+/// The api-version of the Realtime preview protocol (independent of the client's).
+pub(crate) const REALTIME_PREVIEW_API_VERSION: &str = "2025-04-01-preview";
+
 /// One Azure OpenAI resource: its endpoint, the URL shape and the API version.
 #[derive(Debug, Clone)]
 pub(crate) struct Resource {
@@ -40,6 +59,32 @@ impl Resource {
         if self.route == Route::Deployments {
             url.query_pairs_mut()
                 .append_pair("api-version", &self.api_version);
+        }
+        url
+    }
+
+    /// The URL of `path` for `deployment` in `shape` ([`UrlShape::Client`]: [`url`](Self::url)).
+    pub(crate) fn url_shaped(&self, shape: UrlShape, deployment: &str, path: &str) -> Url {
+        let (prefix, query): (&[&str], &[(&str, &str)]) = match shape {
+            UrlShape::Client => return self.url(deployment, path),
+            UrlShape::V1Model => (&["openai", "v1"], &[("model", deployment)]),
+            UrlShape::V1 => (&["openai", "v1"], &[]),
+            UrlShape::Preview => (
+                &["openai"],
+                &[
+                    ("api-version", REALTIME_PREVIEW_API_VERSION),
+                    ("deployment", deployment),
+                ],
+            ),
+        };
+        let mut url = self.endpoint.clone();
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+            segments.extend(prefix);
+            segments.extend(path.split('/').filter(|s| !s.is_empty()));
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
         }
         url
     }
@@ -75,5 +120,30 @@ mod tests {
             r.url("a/b?c", "chat/completions").path(),
             "/openai/deployments/a%2Fb%3Fc/chat/completions"
         );
+    }
+
+    #[test]
+    fn realtime_shapes_ignore_the_clients_route_and_api_version() {
+        for route in [Route::Deployments, Route::V1] {
+            let r = resource("https://gw.example.com/aoai/", route);
+            assert_eq!(
+                r.url_shaped(UrlShape::V1Model, "gpt realtime", "realtime")
+                    .as_str(),
+                "https://gw.example.com/aoai/openai/v1/realtime?model=gpt+realtime"
+            );
+            assert_eq!(
+                r.url_shaped(UrlShape::V1, "d", "realtime/client_secrets")
+                    .as_str(),
+                "https://gw.example.com/aoai/openai/v1/realtime/client_secrets"
+            );
+            assert_eq!(
+                r.url_shaped(UrlShape::Preview, "rt", "realtime").as_str(),
+                "https://gw.example.com/aoai/openai/realtime?api-version=2025-04-01-preview&deployment=rt"
+            );
+            assert_eq!(
+                r.url_shaped(UrlShape::Client, "d", "audio/speech"),
+                r.url("d", "audio/speech")
+            );
+        }
     }
 }
