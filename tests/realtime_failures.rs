@@ -1,0 +1,212 @@
+//! How a Realtime session fails, against a raw WebSocket server: refused handshakes (typed,
+//! 429 retried on the paused clock), server closes with their code and reason, a broken
+//! connection, and a dead peer found by the idle limit (paused clock).
+
+#[path = "support/ws_server.rs"]
+mod ws_server;
+
+use std::time::Duration;
+
+use azure_openai_audio::{Client, Credential, ErrorKind, RealtimeServerEvent};
+use futures_util::{FutureExt, SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+use ws_server::{close, say, Plan, Script, Ws, WsServer, SESSION_CREATED};
+
+fn client(server: &WsServer) -> Client {
+    Client::builder(&server.uri, "rt", Credential::api_key("k"))
+        .max_retries(2)
+        .build()
+        .unwrap()
+}
+
+fn refuse(status: u16, body: &str) -> Plan {
+    Plan::Refuse {
+        status,
+        body: body.to_owned(),
+        request_id: "req-refused",
+        retry_after: None,
+    }
+}
+
+#[tokio::test]
+async fn refused_handshakes_are_typed_with_status_body_and_request_id() {
+    let cases = [
+        (
+            401,
+            r#"{"error":{"code":"401","message":"Access denied due to invalid subscription key."}}"#,
+        ),
+        (
+            403,
+            r#"{"error":{"code":"PermissionDenied","message":"The principal lacks the data action."}}"#,
+        ),
+        (
+            404,
+            r#"{"error":{"code":"DeploymentNotFound","message":"The API deployment for this resource does not exist."}}"#,
+        ),
+        (
+            400,
+            r#"{"error":{"code":"OperationNotSupported","message":"The realtime operation does not work with the specified model, gpt-4o."}}"#,
+        ),
+    ];
+    for (status, body) in cases {
+        let server = WsServer::start(vec![refuse(status, body)]).await;
+        let e = client(&server).realtime().connect().await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Api, "{e:?}");
+        assert_eq!(e.status(), Some(status));
+        assert_eq!(e.request_id(), Some("req-refused"));
+        let message = serde_json::from_str::<serde_json::Value>(body).unwrap()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_eq!(e.api_error().unwrap().message, message);
+        assert!(!e.can_reconnect());
+        assert_eq!(server.handshakes().len(), 1, "{status} is not retried");
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_429_at_the_handshake_is_retried_after_the_delay_it_asks_for() {
+    let server = WsServer::start(vec![
+        Plan::Refuse {
+            status: 429,
+            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
+            request_id: "req-429",
+            retry_after: Some("7"),
+        },
+        Plan::Accept(say(vec![])),
+    ])
+    .await;
+    let started = tokio::time::Instant::now();
+    let mut session = client(&server).realtime().connect().await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(7));
+    assert_eq!(server.handshakes().len(), 2);
+    let first = session.next_event().await.unwrap().unwrap();
+    assert_eq!(first.event_type(), "session.created");
+}
+
+/// The error a session ends with when the server sends `message` after `session.created`.
+async fn ending_after(message: Option<Message>) -> azure_openai_audio::Error {
+    let script: Script = Box::new(move |mut ws: Ws| {
+        async move {
+            ws.send(Message::text(SESSION_CREATED)).await.unwrap();
+            if let Some(message) = message {
+                ws.send(message).await.unwrap();
+                while let Some(Ok(_)) = ws.next().await {}
+            }
+            // None: dropped, no close frame.
+        }
+        .boxed()
+    });
+    let server = WsServer::start(vec![Plan::Accept(script)]).await;
+    let session = client(&server).realtime().connect().await.unwrap();
+    let (_sender, mut receiver) = session.split();
+    assert!(matches!(
+        receiver.next_event().await,
+        Ok(Some(RealtimeServerEvent::SessionCreated(_)))
+    ));
+    let e = receiver.next_event().await.unwrap_err();
+    // The error is the last item.
+    assert!(receiver.next().await.is_none());
+    e
+}
+
+#[tokio::test]
+async fn server_closes_arrive_typed_with_code_and_reason() {
+    let cases = [
+        (1000, "", true),
+        (
+            1001,
+            "Session ended: maximum duration of 60 minutes reached",
+            true,
+        ),
+        (1011, "internal server error", true),
+        (1008, "policy violation", false),
+    ];
+    for (code, reason, reconnect) in cases {
+        let e = ending_after(Some(close(code, reason))).await;
+        assert_eq!(e.kind(), ErrorKind::Closed, "{e:?}");
+        assert_eq!(e.close_code(), Some(code));
+        assert_eq!(e.close_reason(), Some(reason));
+        assert_eq!(e.can_reconnect(), reconnect, "{code}");
+        assert!(e.to_string().contains(&format!("code {code}")), "{e}");
+    }
+    let e = ending_after(Some(close(1001, "maximum duration reached"))).await;
+    assert!(e.to_string().ends_with("maximum duration reached"), "{e}");
+}
+
+#[tokio::test]
+async fn a_broken_connection_is_a_transport_error_a_new_session_can_follow() {
+    let e = ending_after(None).await;
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    assert_eq!(e.close_code(), None);
+    assert!(e.can_reconnect());
+}
+
+/// A server that sends `session.created` and then never reads again (so it answers no ping)
+/// and never writes: a dead peer on a live TCP connection.
+fn silent() -> Script {
+    Box::new(|mut ws: Ws| {
+        async move {
+            ws.send(Message::text(SESSION_CREATED)).await.unwrap();
+            std::future::pending::<()>().await;
+            drop(ws);
+        }
+        .boxed()
+    })
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dead_peer_is_found_by_the_idle_limit() {
+    let server = WsServer::start(vec![Plan::Accept(silent())]).await;
+    let mut session = client(&server)
+        .realtime()
+        .keepalive(Duration::from_secs(5))
+        .idle_limit(Duration::from_secs(12))
+        .connect()
+        .await
+        .unwrap();
+    session.next_event().await.unwrap().unwrap();
+    let started = tokio::time::Instant::now();
+    let e = tokio::time::timeout(Duration::from_secs(60), session.next_event())
+        .await
+        .expect("the idle limit ends the wait")
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e:?}");
+    assert!(e.to_string().contains("idle limit (12 s)"), "{e}");
+    assert!(e.can_reconnect());
+    let waited = started.elapsed();
+    assert!(waited <= Duration::from_secs(12), "{waited:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn pongs_keep_a_quiet_session_alive() {
+    // `say` keeps reading, so tungstenite answers every ping with a pong.
+    let server = WsServer::start(vec![Plan::Accept(say(vec![]))]).await;
+    let mut session = client(&server)
+        .realtime()
+        .keepalive(Duration::from_secs(5))
+        .idle_limit(Duration::from_secs(12))
+        .connect()
+        .await
+        .unwrap();
+    session.next_event().await.unwrap().unwrap();
+    let quiet = tokio::time::timeout(Duration::from_secs(120), session.next_event()).await;
+    assert!(
+        quiet.is_err(),
+        "no event and no error in two quiet minutes: {quiet:?}"
+    );
+}
+
+#[tokio::test]
+async fn the_idle_limit_must_be_longer_than_the_keepalive() {
+    let server = WsServer::start(vec![]).await;
+    let e = client(&server)
+        .realtime()
+        .keepalive(Duration::from_secs(30))
+        .idle_limit(Duration::from_secs(30))
+        .connect()
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(server.handshakes().is_empty());
+}
