@@ -31,9 +31,11 @@
 //! - [`transcription`]: `client.transcriptions()` and `client.translations()`
 //!   ([`Transcriptions`], [`Translations`]): [`TranscriptionRequest`], [`TranslationRequest`],
 //!   replies in every format ([`Transcript`]), subtitles, [`TranscriptionEvent`]s.
-//! - [`realtime`]: the Realtime API's events ([`RealtimeClientEvent`], [`RealtimeServerEvent`]),
-//!   [`RealtimeSessionConfig`], [`ConversationItem`], [`ResponseConfig`], and the
-//!   [`ResponseCollector`] that assembles a response from its events.
+//! - [`realtime`]: `client.realtime()` ([`realtime::Realtime`]) opens a [`RealtimeSession`] over
+//!   a WebSocket, split into a [`RealtimeSender`] and a [`RealtimeReceiver`]; the events
+//!   ([`RealtimeClientEvent`], [`RealtimeServerEvent`]), [`RealtimeSessionConfig`],
+//!   [`ConversationItem`], [`ResponseConfig`], the [`ResponseCollector`] that assembles a
+//!   response from its events, and client secrets for browsers.
 //! - [`audio`]: the limits of input audio. [`AudioSource`] (a file or bytes, checked by each API
 //!   with its own rules), chat's [`InputAudio`], [`AudioData`], [`Pcm16WavWriter`] are at the root.
 //!
