@@ -155,9 +155,10 @@ fn silent() -> Script {
     })
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_dead_peer_is_found_by_the_idle_limit() {
-    let server = WsServer::start(vec![Plan::Accept(silent())]).await;
+/// A session with `script`'s server, pinging after 5 s of quiet and giving up after 12 s, past
+/// its `session.created`.
+async fn keepalive_session(script: Script) -> azure_openai_audio::RealtimeSession {
+    let server = WsServer::start(vec![Plan::Accept(script)]).await;
     let mut session = client(&server)
         .realtime()
         .keepalive(Duration::from_secs(5))
@@ -166,6 +167,12 @@ async fn a_dead_peer_is_found_by_the_idle_limit() {
         .await
         .unwrap();
     session.next_event().await.unwrap().unwrap();
+    session
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_dead_peer_is_found_by_the_idle_limit() {
+    let mut session = keepalive_session(silent()).await;
     let started = tokio::time::Instant::now();
     let e = tokio::time::timeout(Duration::from_secs(60), session.next_event())
         .await
@@ -181,15 +188,7 @@ async fn a_dead_peer_is_found_by_the_idle_limit() {
 #[tokio::test(start_paused = true)]
 async fn pongs_keep_a_quiet_session_alive() {
     // `say` keeps reading, so tungstenite answers every ping with a pong.
-    let server = WsServer::start(vec![Plan::Accept(say(vec![]))]).await;
-    let mut session = client(&server)
-        .realtime()
-        .keepalive(Duration::from_secs(5))
-        .idle_limit(Duration::from_secs(12))
-        .connect()
-        .await
-        .unwrap();
-    session.next_event().await.unwrap().unwrap();
+    let mut session = keepalive_session(say(vec![])).await;
     let quiet = tokio::time::timeout(Duration::from_secs(120), session.next_event()).await;
     assert!(
         quiet.is_err(),
