@@ -4,76 +4,18 @@
 //! the requests took.
 
 mod common;
+#[path = "support/routing.rs"]
+mod support;
 
 use std::time::Duration;
 
 use azure_openai_audio::routing::{
     Backend, CircuitConfig, CircuitState, Limits, Pool, RoutingConfig,
 };
-use azure_openai_audio::{Api, Client, Credential, ErrorKind};
-use common::{paused_builder, request, COMPLETION, KEY};
+use azure_openai_audio::{Api, Credential, ErrorKind};
+use common::{request, KEY};
+use support::{backend, builder, ok, routed, seen, server, status, too_many, S};
 use tokio::time::Instant;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-const S: Duration = Duration::from_secs(1);
-
-fn ok() -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(COMPLETION, "application/json")
-}
-
-fn status(code: u16) -> ResponseTemplate {
-    ResponseTemplate::new(code).set_body_raw(
-        format!(r#"{{"error":{{"code":"{code}","message":"failed"}}}}"#),
-        "application/json",
-    )
-}
-
-/// A 429 asking for `seconds` in `retry-after`.
-fn too_many(seconds: u64) -> ResponseTemplate {
-    status(429).insert_header("retry-after", seconds.to_string().as_str())
-}
-
-/// A server that answers `first` `times` times, then `then` (if any).
-async fn server(first: ResponseTemplate, times: u64, then: Option<ResponseTemplate>) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(first)
-        .up_to_n_times(times)
-        .mount(&server)
-        .await;
-    if let Some(then) = then {
-        Mock::given(method("POST"))
-            .respond_with(then)
-            .mount(&server)
-            .await;
-    }
-    server
-}
-
-async fn seen(server: &MockServer) -> usize {
-    server.received_requests().await.unwrap().len()
-}
-
-fn backend(server: &MockServer, deployment: &str) -> Backend {
-    Backend::new(server.uri().parse().unwrap(), deployment)
-}
-
-/// [`paused_builder`] without the connection pool's idle timer, which the paused clock would
-/// jump to (90 s) whenever the runtime waits for a socket: simulated time then passes only
-/// when the crate waits.
-fn builder(endpoint: &str) -> azure_openai_audio::ClientBuilder {
-    paused_builder(endpoint).configure_http(|http| http.pool_idle_timeout(None))
-}
-
-/// A client whose chat requests are routed over `backends`.
-fn routed(backends: Vec<Backend>, config: RoutingConfig) -> Client {
-    let pool = Pool::new(backends, config).unwrap();
-    builder("http://127.0.0.1:1")
-        .routing(Api::Chat, pool)
-        .build()
-        .unwrap()
-}
 
 #[tokio::test(start_paused = true)]
 async fn a_429_backend_and_a_failing_one_beside_a_healthy_one_cost_no_wait() {
