@@ -237,22 +237,22 @@ impl Pipeline {
                     .with_tried(tried)
             };
             retries += 1;
-            let delay = match (routed, policy.decide(&err, retries)) {
-                // A 429 whose every backend is cooling down: the wait is for the first back.
+            let (delay, next) = match (routed, policy.decide(&err, retries)) {
+                // A 429 while every backend is cooling down: the wait is for the first back.
                 (Some(_), _) if err.status() == Some(429) => {
                     if retries > policy.max_retries_ref() || !should_retry(&err) {
                         return Err(finish(err, tried));
                     }
-                    Duration::ZERO
+                    (Duration::ZERO, Next::WaitForBackend)
                 }
                 (_, Decision::Stop) => return Err(finish(err, tried)),
                 // Another backend is free: no backoff.
                 (Some((router, id)), Decision::RetryAfter(_))
                     if router.another_can_take(tokens, id) =>
                 {
-                    Duration::ZERO
+                    (Duration::ZERO, Next::OtherBackend)
                 }
-                (_, Decision::RetryAfter(delay)) => delay,
+                (_, Decision::RetryAfter(delay)) => (delay, Next::RetryIn(delay)),
             };
             if let Some(bucket) = &self.budget {
                 match bucket.acquire(&err) {
@@ -261,10 +261,6 @@ impl Pipeline {
                 }
             }
             free_moves = 0;
-            let next = match routed {
-                Some(_) if delay.is_zero() => Next::OtherBackend,
-                _ => Next::RetryIn(delay),
-            };
             trace::failed(attempts, &err, next, backend.as_ref());
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;

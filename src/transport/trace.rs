@@ -19,9 +19,10 @@ pub(crate) enum Next {
     RetryIn(Duration),
     /// Sent again at once with a new token, the old one having been refused.
     NewToken,
-    /// Sent again at once to another backend of the pool (or, all being busy, to the first that
-    /// can take it).
+    /// Sent again at once to another backend of the pool.
     OtherBackend,
+    /// Sent again to the first backend of the pool that can take it, every one being busy.
+    WaitForBackend,
     /// The error is returned.
     GiveUp,
 }
@@ -105,6 +106,7 @@ pub(crate) fn failed(attempt: u32, error: &Error, next: Next, backend: Option<&B
             Next::RetryIn(delay) => ("retry", Some(delay)),
             Next::NewToken => ("retry with a new token", None),
             Next::OtherBackend => ("retry on another backend", None),
+            Next::WaitForBackend => ("retry on the first backend free", None),
             Next::GiveUp => ("give up", None),
         };
         let metadata = error.metadata();
