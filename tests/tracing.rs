@@ -268,6 +268,16 @@ async fn routed_attempts_name_their_backend_and_the_cool_downs() {
         fields(&all)
     };
     let failed = [("error", "api error"), ("message", "attempt failed")];
+    let west_ok = on(
+        "1",
+        "west",
+        &[
+            ("attempt", "2"),
+            ("status", "200"),
+            ("outcome", "ok"),
+            ("message", "attempt succeeded"),
+        ],
+    );
     let expected = vec![
         on(
             "0",
@@ -290,16 +300,7 @@ async fn routed_attempts_name_their_backend_and_the_cool_downs() {
             ]
             .concat(),
         ),
-        on(
-            "1",
-            "west",
-            &[
-                ("attempt", "2"),
-                ("status", "200"),
-                ("outcome", "ok"),
-                ("message", "attempt succeeded"),
-            ],
-        ),
+        west_ok.clone(),
         on(
             "1",
             "west",
@@ -322,16 +323,7 @@ async fn routed_attempts_name_their_backend_and_the_cool_downs() {
             .concat(),
         ),
         fields(&[("wait_ms", "5000"), ("message", "waiting for a backend")]),
-        on(
-            "1",
-            "west",
-            &[
-                ("attempt", "2"),
-                ("status", "200"),
-                ("outcome", "ok"),
-                ("message", "attempt succeeded"),
-            ],
-        ),
+        west_ok.clone(),
     ];
     assert_eq!(events, expected, "{seen:#?}");
 }
