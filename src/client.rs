@@ -9,6 +9,8 @@ use url::{Host, Url};
 use crate::chat::Chat;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
+use crate::routing::router::Router;
+use crate::routing::{BackendSnapshot, Pool};
 use crate::transcription::{Transcriptions, Translations};
 use crate::transport::http::{self, HttpHook};
 use crate::transport::pipeline::Pipeline;
@@ -72,6 +74,8 @@ struct Inner {
     /// pool, one token cache, one retry budget.
     pipeline: Arc<Pipeline>,
     deployments: Deployments,
+    /// The APIs whose requests are routed over a pool.
+    routers: Routers,
 }
 
 impl Client {
@@ -104,6 +108,7 @@ impl Client {
             max_reply_size: DEFAULT_MAX_REPLY_SIZE,
             http_hook: HttpHook::default(),
             endpoint_var: None,
+            pools: Vec::new(),
         }
     }
 
@@ -200,7 +205,19 @@ impl Client {
         crate::realtime::Realtime::new(self)
     }
 
-    /// A client whose every API uses `deployment`, sharing this one's connection pool,
+    /// What the pool routing `api`'s requests knows about each of its backends now (requests,
+    /// 429s, failures, in flight, cool-down, circuit, the last rate-limit counters), in the
+    /// pool's order; `None` when `api` is not routed (see [`ClientBuilder::routing`]).
+    pub fn routing(&self, api: Api) -> Option<Vec<BackendSnapshot>> {
+        self.inner.routers.get(api).map(|router| router.snapshots())
+    }
+
+    /// The router of `api`'s requests, if it is routed.
+    pub(crate) fn router(&self, api: Api) -> Option<Arc<Router>> {
+        self.inner.routers.get(api).cloned()
+    }
+
+    /// A client whose every API uses `deployment` (none routed), sharing this one's connection pool,
     /// credential (and its token cache) and retry budget. An empty name is a configuration error.
     pub fn with_deployment(&self, deployment: impl Into<String>) -> Result<Client> {
         let deployment = deployment.into();
@@ -209,11 +226,13 @@ impl Client {
             inner: Arc::new(Inner {
                 pipeline: self.inner.pipeline.clone(),
                 deployments: Deployments::all(&deployment),
+                routers: Routers::default(),
             }),
         })
     }
 
-    /// A client like this one whose `api` uses `deployment` (the other APIs keep theirs),
+    /// A client like this one whose `api` uses `deployment`, not routed (the other APIs keep
+    /// theirs and their routing),
     /// sharing this one's connection pool, credential (and its token cache) and retry budget.
     /// An empty name is a configuration error.
     pub fn with_deployment_for(&self, api: Api, deployment: impl Into<String>) -> Result<Client> {
@@ -221,10 +240,13 @@ impl Client {
         check_deployment(&deployment)?;
         let mut deployments = self.inner.deployments.clone();
         deployments.set(api, deployment);
+        let mut routers = self.inner.routers.clone();
+        routers.remove(api);
         Ok(Client {
             inner: Arc::new(Inner {
                 pipeline: self.inner.pipeline.clone(),
                 deployments,
+                routers,
             }),
         })
     }
@@ -308,6 +330,7 @@ pub struct ClientBuilder {
     max_reply_size: u64,
     http_hook: HttpHook,
     endpoint_var: Option<&'static str>,
+    pools: Vec<(Api, Pool)>,
 }
 
 impl ClientBuilder {
@@ -325,6 +348,53 @@ impl ClientBuilder {
     /// ```
     pub fn deployment_for(mut self, api: Api, deployment: impl Into<String>) -> Self {
         self.deployments.set(api, deployment.into());
+        self
+    }
+
+    /// Routes `api`'s requests over `pool`'s backends (each an endpoint and a deployment, with
+    /// its own credential or the client's), instead of the client's endpoint and deployment for
+    /// that API; the other APIs are unchanged, and so is the code of a request
+    /// (`client.transcriptions().create(..)`). A later call for the same API replaces the pool.
+    ///
+    /// Each attempt goes to the backend the pool picks (priority, weight, the service's
+    /// `x-ratelimit-remaining-*` counters, client-side limits), and the pool learns what it
+    /// answered. A 429 cools that backend down for the time the service asked, and the request
+    /// moves at once to another backend, without counting as a retry; only when every backend
+    /// is cooling down does it wait for the first one back (a wait that counts as a retry, and
+    /// is not taken beyond the retry policy's
+    /// [`max_retry_after`](crate::RetryPolicy::max_retry_after): then the 429 is returned). A 5xx
+    /// or a connection failure counts against the backend's circuit and is retried as the retry
+    /// policy says, at once when another backend is free. A request that failed says which
+    /// backends it tried and what each answered ([`Error::backends_tried`]). A stream stays on
+    /// the backend that answered it. A call with its own deployment
+    /// ([`Transcriptions::deployment`](crate::Transcriptions::deployment)) is not routed.
+    ///
+    /// [`Client::routing`] shows each backend's state. Each backend's endpoint is checked as
+    /// the client's is (by [`build`](ClientBuilder::build)); the URL shape and API version are
+    /// the client's.
+    ///
+    /// ```no_run
+    /// # fn f() -> azure_openai_audio::Result<()> {
+    /// use azure_openai_audio::routing::{Backend, Limits, Pool, RoutingConfig};
+    /// use azure_openai_audio::{Api, Client, Credential};
+    /// let backends = [
+    ///     "https://ptu.openai.azure.com|whisper".parse::<Backend>()?,
+    ///     "https://eastus.openai.azure.com|whisper|1"
+    ///         .parse::<Backend>()?
+    ///         .limits(Limits::new().requests_per_minute(3)),
+    ///     "https://westeurope.openai.azure.com|whisper|1"
+    ///         .parse::<Backend>()?
+    ///         .credential(Credential::api_key("...")),
+    /// ];
+    /// let pool = Pool::new(backends, RoutingConfig::default())?;
+    /// let client = Client::builder("https://ptu.openai.azure.com", "whisper", Credential::api_key("..."))
+    ///     .routing(Api::Transcription, pool)
+    ///     .build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn routing(mut self, api: Api, pool: Pool) -> Self {
+        self.pools.retain(|(a, _)| *a != api);
+        self.pools.push((api, pool));
         self
     }
 
@@ -435,6 +505,12 @@ impl ClientBuilder {
                 "max_reply_size is 0: every reply would be refused",
             ));
         }
+        let mut routers = Routers::default();
+        for (api, pool) in self.pools {
+            let router = Router::new(pool, self.route, &self.api_version)
+                .map_err(|e| e.with_context(format!("the {api} routing pool")))?;
+            routers.set(api, Arc::new(router));
+        }
         let http = http::build(
             endpoint.scheme() == "http",
             self.connect_timeout,
@@ -458,6 +534,7 @@ impl ClientBuilder {
             inner: Arc::new(Inner {
                 pipeline: Arc::new(pipeline),
                 deployments: self.deployments,
+                routers,
             }),
         })
     }
@@ -500,8 +577,10 @@ fn check_deployment(name: &str) -> Result<()> {
 }
 
 mod deployments;
+mod routers;
 #[cfg(test)]
 mod tests;
 
 pub use deployments::Api;
 use deployments::Deployments;
+use routers::Routers;

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 use crate::chat::filter::ContentFilterResults;
 use crate::metadata::ResponseMetadata;
+use crate::routing::TriedBackend;
 
 /// A specialised `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -94,6 +95,8 @@ struct Inner {
     last_response: Option<ResponseMetadata>,
     /// A WebSocket close: its code and reason.
     close: Option<(u16, String)>,
+    /// The backends a routed request failed on, in order.
+    tried: Vec<TriedBackend>,
 }
 
 impl Error {
@@ -109,6 +112,7 @@ impl Error {
                 attempts: 0,
                 last_response: None,
                 close: None,
+                tried: Vec::new(),
             }),
         }
     }
@@ -167,6 +171,16 @@ impl Error {
     pub(crate) fn with_last_response(mut self, last: Option<&ResponseMetadata>) -> Self {
         if self.inner.metadata.is_none() && self.inner.last_response.is_none() {
             self.inner.last_response = last.cloned();
+        }
+        self
+    }
+
+    /// Records the backends a routed request failed on; the message lists them.
+    pub(crate) fn with_tried(mut self, tried: Vec<TriedBackend>) -> Self {
+        if !tried.is_empty() {
+            let list: Vec<String> = tried.iter().map(ToString::to_string).collect();
+            self.inner.message = format!("{}; tried {}", self.inner.message, list.join(", "));
+            self.inner.tried = tried;
         }
         self
     }
@@ -362,6 +376,13 @@ impl Error {
         self.inner.attempts
     }
 
+    /// The backends a routed request (see [`ClientBuilder::routing`](crate::ClientBuilder::routing))
+    /// was sent to and did not succeed on, in order, with what each answered; empty for a
+    /// request that was not routed. `Display` lists them too.
+    pub fn backends_tried(&self) -> &[TriedBackend] {
+        &self.inner.tried
+    }
+
     /// The HTTP status of the last response received over all attempts: the same as
     /// [`status`](Error::status) for an API error, and for a timeout or a broken connection
     /// after earlier attempts the status those got (e.g. `503`).
@@ -420,6 +441,9 @@ impl fmt::Debug for Error {
         }
         if let Some((code, reason)) = &self.inner.close {
             d.field("close_code", code).field("close_reason", reason);
+        }
+        if !self.inner.tried.is_empty() {
+            d.field("backends_tried", &self.inner.tried);
         }
         if let Some(s) = &self.inner.source {
             d.field("source", s);

@@ -12,7 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
-use azure_openai_audio::RequestOptions;
+use azure_openai_audio::routing::{Backend, Pool, RoutingConfig};
+use azure_openai_audio::{Api, RequestOptions};
 use common::{paused_builder, KEY};
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -192,11 +193,137 @@ async fn a_span_per_request_and_an_event_per_attempt_without_secrets() {
         ])
     );
 
+    routed_attempts_name_their_backend_and_the_cool_downs().await;
+
+    let seen = CAPTURE.seen.lock().unwrap().clone();
     let everything = format!("{seen:?}");
-    for secret in [KEY, PROMPT, &audio_b64, "client-id-1"] {
+    for secret in [KEY, PROMPT, &audio_b64, "client-id-1", BACKEND_KEY] {
         assert!(
             !everything.contains(secret),
             "{secret} was traced:\n{seen:#?}"
         );
     }
+}
+
+const BACKEND_KEY: &str = "sk-backend-east-77";
+
+/// A 429 with `retry-after: seconds`.
+fn too_many(seconds: &str) -> ResponseTemplate {
+    ResponseTemplate::new(429)
+        .set_body_raw(
+            r#"{"error":{"code":"429","message":"slow down"}}"#,
+            "application/json",
+        )
+        .insert_header("retry-after", seconds)
+}
+
+/// Two requests routed over two backends: the first meets a 429 on `east` (its own key) and
+/// moves to `west`; the second meets a 429 on `west` while `east` cools down, and waits.
+async fn routed_attempts_name_their_backend_and_the_cool_downs() {
+    let east = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(too_many("30"))
+        .mount(&east)
+        .await;
+    let west = MockServer::start().await;
+    let completion =
+        ResponseTemplate::new(200).set_body_raw(common::COMPLETION, "application/json");
+    for (answer, times) in [(completion.clone(), 1), (too_many("5"), 1), (completion, 9)] {
+        Mock::given(method("POST"))
+            .respond_with(answer)
+            .up_to_n_times(times)
+            .mount(&west)
+            .await;
+    }
+    let backends = [
+        Backend::new(east.uri().parse().unwrap(), "east")
+            .credential(azure_openai_audio::Credential::api_key(BACKEND_KEY)),
+        Backend::new(west.uri().parse().unwrap(), "west"),
+    ];
+    let client = paused_builder("http://127.0.0.1:1")
+        .configure_http(|http| http.pool_idle_timeout(None))
+        .routing(
+            Api::Chat,
+            Pool::new(backends, RoutingConfig::default()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let from = CAPTURE.seen.lock().unwrap().len();
+    for _ in 0..2 {
+        client.chat().complete(&common::request()).await.unwrap();
+    }
+    let seen = CAPTURE.seen.lock().unwrap()[from..].to_vec();
+    let events: Vec<BTreeMap<String, String>> = seen
+        .iter()
+        .filter(|s| s.kind == "event" && s.name == "azure_openai_audio::transport::trace")
+        .map(|s| s.fields.clone())
+        .collect();
+    let on = |index: &str, deployment: &str, more: &[(&str, &str)]| {
+        let mut all = vec![
+            ("backend", index),
+            ("backend_host", "127.0.0.1"),
+            ("backend_deployment", deployment),
+        ];
+        all.extend_from_slice(more);
+        fields(&all)
+    };
+    let failed = [("error", "api error"), ("message", "attempt failed")];
+    let west_ok = on(
+        "1",
+        "west",
+        &[
+            ("attempt", "2"),
+            ("status", "200"),
+            ("outcome", "ok"),
+            ("message", "attempt succeeded"),
+        ],
+    );
+    let expected = vec![
+        on(
+            "0",
+            "east",
+            &[
+                ("cool_down_ms", "30000"),
+                ("message", "backend cooling down"),
+            ],
+        ),
+        on(
+            "0",
+            "east",
+            &[
+                &[
+                    ("attempt", "1"),
+                    ("status", "429"),
+                    ("outcome", "retry on another backend"),
+                ],
+                &failed[..],
+            ]
+            .concat(),
+        ),
+        west_ok.clone(),
+        on(
+            "1",
+            "west",
+            &[
+                ("cool_down_ms", "5000"),
+                ("message", "backend cooling down"),
+            ],
+        ),
+        on(
+            "1",
+            "west",
+            &[
+                &[
+                    ("attempt", "1"),
+                    ("status", "429"),
+                    ("outcome", "retry on the first backend free"),
+                ],
+                &failed[..],
+            ]
+            .concat(),
+        ),
+        fields(&[("wait_ms", "5000"), ("message", "waiting for a backend")]),
+        west_ok.clone(),
+    ];
+    assert_eq!(events, expected, "{seen:#?}");
 }

@@ -9,12 +9,12 @@ pub(crate) mod request;
 pub(crate) mod response;
 pub(crate) mod stream;
 
-use crate::client::{Client, Route};
+use crate::client::{Api, Client, Route};
 use crate::error::Result;
 use crate::transport::body::BodyPlan;
 use crate::transport::options::RequestOptions;
 use crate::transport::reply::Reply;
-use crate::transport::request::{ApiRequest, RequestBody};
+use crate::transport::request::{ApiRequest, BodyFor, RequestBody};
 
 pub(crate) use request::ChatRequest;
 pub(crate) use response::ChatCompletion;
@@ -79,12 +79,16 @@ impl Chat<'_> {
     pub(crate) fn api_request(&self, request: &ChatRequest) -> Result<ApiRequest> {
         let deployment = self.client.deployment();
         let plan = self.plan(request)?;
+        // Routed on the `/openai/v1` route, each backend's body names its deployment.
+        let body_for = (self.client.route() == Route::V1 && request.model_ref().is_none())
+            .then(|| BodyFor::json(request, ChatRequest::set_model_if_unset));
         Ok(ApiRequest::post(
             "chat",
             deployment,
             "chat/completions",
             RequestBody::Json(plan),
-        ))
+        )
+        .routed(self.client.router(Api::Chat), body_for))
     }
 
     /// The body plan for a request, with the model set on the `/openai/v1` route.

@@ -113,6 +113,11 @@ impl<'a> Realtime<'a> {
             pipeline,
             self.deployment_name(),
             self.protocol,
+            // A deployment set for this handler is not routed.
+            match self.deployment {
+                Some(_) => None,
+                None => self.client.router(Api::Realtime),
+            },
             &self.options,
         )
         .await?;

@@ -10,9 +10,12 @@ use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
+use std::sync::Arc;
+
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
 use crate::realtime::protocol::RealtimeProtocol;
+use crate::routing::router::Router;
 use crate::transport::options::RequestOptions;
 use crate::transport::pipeline::Pipeline;
 use crate::transport::reply::Reply;
@@ -26,11 +29,13 @@ pub(crate) type Socket = WebSocketStream<reqwest::Upgraded>;
 pub(crate) const MAX_MESSAGE: usize = 16 * 1024 * 1024;
 
 /// Opens a WebSocket to `deployment`'s Realtime endpoint in `protocol`, through `pipeline`.
-/// Returns the socket and the handshake's response metadata (its request id).
+/// Routed over `router` when the client routes Realtime connects (each attempt to the backend the
+/// pool chooses). Returns the socket and the handshake's response metadata (its request id).
 pub(crate) async fn open(
     pipeline: &Pipeline,
     deployment: &str,
     protocol: RealtimeProtocol,
+    router: Option<Arc<Router>>,
     options: &RequestOptions,
 ) -> Result<(Socket, ResponseMetadata)> {
     if deployment.trim().is_empty() {
@@ -41,7 +46,8 @@ pub(crate) async fn open(
     let key = generate_key();
     let expected = derive_accept_key(key.as_bytes());
     let mut request = ApiRequest::post("realtime", deployment, "realtime", RequestBody::Empty)
-        .shape(protocol.shape());
+        .shape(protocol.shape())
+        .routed(router, None);
     request.method = reqwest::Method::GET;
     request.upgrade = true;
     let headers = &mut request.headers;

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use url::Url;
 
+use crate::credential::Credential;
 use crate::metadata::ResponseMetadata;
 
 use super::circuit::{Circuit, CircuitConfig, CircuitState};
@@ -16,7 +17,9 @@ use super::limit::{Limiter, Limits};
 pub(crate) const REMAINING_VALID_FOR: Duration = Duration::from_secs(60);
 
 /// One deployment on one Azure OpenAI endpoint, as a member of a [`Pool`](super::Pool).
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Debug` shows the credential redacted, as [`Credential`]'s own `Debug` does.
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Backend {
     /// The resource's endpoint, such as `https://my-resource.openai.azure.com/`.
@@ -31,6 +34,9 @@ pub struct Backend {
     pub weight: u32,
     /// Client-side limits (none by default).
     pub limits: Limits,
+    /// The backend's own credential, for a resource the client's credential does not open
+    /// (`None`: the client's).
+    pub credential: Option<Credential>,
 }
 
 impl Backend {
@@ -42,6 +48,7 @@ impl Backend {
             priority: 0,
             weight: 1,
             limits: Limits::default(),
+            credential: None,
         }
     }
 
@@ -60,6 +67,13 @@ impl Backend {
     /// Sets the client-side limits.
     pub fn limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self
+    }
+
+    /// Sends this backend's requests with `credential` instead of the client's (an API key of
+    /// another resource, say). It is sent to this backend only.
+    pub fn credential(mut self, credential: Credential) -> Self {
+        self.credential = Some(credential);
         self
     }
 }

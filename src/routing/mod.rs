@@ -14,13 +14,22 @@
 //! - [`outcome`]: what a request's answer was ([`Outcome`]).
 //! - [`pool`]: the pool and its configuration ([`Pool`], [`RoutingConfig`]).
 //! - [`select`]: the choice of a backend ([`Pool::select`], [`NoBackend`]).
+//! - [`spec`]: backends written as text, `ENDPOINT|DEPLOYMENT[|PRIORITY]` ([`parse_backends`]).
+//! - [`tried`]: what a routed request met on each backend ([`TriedBackend`]).
+//!
+//! A pool attached to a client with [`ClientBuilder::routing`](crate::ClientBuilder::routing)
+//! serves every request of one API: the client's pipeline asks it where each attempt goes
+//! (`router.rs` holds the shared state and the guard that reports each attempt's outcome).
 
 pub mod backend;
 pub mod circuit;
 pub mod limit;
 pub mod outcome;
 pub mod pool;
+pub(crate) mod router;
 pub mod select;
+pub mod spec;
+pub mod tried;
 
 pub use backend::{Backend, BackendId, BackendSnapshot, RateLimitRemaining};
 pub use circuit::{CircuitConfig, CircuitState};
@@ -28,6 +37,8 @@ pub use limit::{LimitRefusal, Limits};
 pub use outcome::Outcome;
 pub use pool::{Pool, RoutingConfig};
 pub use select::NoBackend;
+pub use spec::parse_backends;
+pub use tried::TriedBackend;
 
 use std::time::{Duration, Instant};
 

@@ -86,6 +86,20 @@ impl Pool {
         }
     }
 
+    /// Whether a backend other than `except` could take a request of `tokens` at `now` (nothing
+    /// is counted): a request that just failed on `except` then moves at once instead of
+    /// backing off.
+    pub(crate) fn another_can_take(
+        &mut self,
+        now: Instant,
+        tokens: u64,
+        except: BackendId,
+    ) -> bool {
+        (0..self.backends.len())
+            .filter(|&index| index != except.0)
+            .any(|index| matches!(self.availability(index, now, tokens), Availability::Now))
+    }
+
     fn availability(&mut self, index: usize, now: Instant, tokens: u64) -> Availability {
         let Some(state) = self.states.get_mut(index) else {
             return Availability::AfterProbe;

@@ -9,7 +9,7 @@ use crate::transport::body::{BodyPlan, JsonBody};
 use crate::transport::event_stream::EventStream;
 use crate::transport::options::RequestOptions;
 use crate::transport::reply::Reply;
-use crate::transport::request::{ApiRequest, RequestBody};
+use crate::transport::request::{ApiRequest, BodyFor, RequestBody};
 
 impl JsonBody for SpeechRequest {}
 
@@ -156,15 +156,24 @@ impl<'a> Speech<'a> {
         }
         let mut request = request.clone();
         request.set_stream_format(stream_format);
+        // Routed on the `/openai/v1` route, each backend's body names its deployment.
+        let body_for = (self.client.route() == Route::V1 && request.model_ref().is_none())
+            .then(|| BodyFor::json(&request, SpeechRequest::set_model_if_unset));
         if self.client.route() == Route::V1 {
             request.set_model_if_unset(deployment);
         }
+        // A deployment set for this handler is not routed.
+        let router = match self.deployment {
+            Some(_) => None,
+            None => self.client.router(Api::Speech),
+        };
         Ok(ApiRequest::post(
             "speech",
             deployment,
             "audio/speech",
             RequestBody::Json(BodyPlan::new(&request)?),
-        ))
+        )
+        .routed(router, body_for))
     }
 }
 

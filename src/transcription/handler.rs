@@ -12,7 +12,7 @@ use crate::transcription::{
 use crate::transport::multipart::MultipartBody;
 use crate::transport::options::RequestOptions;
 use crate::transport::reply::Reply;
-use crate::transport::request::{ApiRequest, RequestBody};
+use crate::transport::request::{ApiRequest, BodyFor, RequestBody};
 
 /// The transcription API of a [`Client`] (`POST .../audio/transcriptions`):
 /// `client.transcriptions()`.
@@ -136,7 +136,7 @@ impl<'a> Translations<'a> {
 }
 
 /// What tells a transcription from a translation when it is sent.
-pub(crate) trait FormApi: Clone {
+pub(crate) trait FormApi: Clone + Send + Sync + 'static {
     /// Which deployment it goes to.
     const API: Api;
     /// Its name in traces.
@@ -163,17 +163,28 @@ pub(crate) trait FormApi: Clone {
         deployment: Option<&str>,
         audio: &AudioSource,
     ) -> Result<(ApiRequest, Self)> {
+        // A deployment set for this call is not routed.
+        let router = match deployment {
+            Some(_) => None,
+            None => client.router(Self::API),
+        };
         let deployment = deployment_name(client, deployment, Self::API)?;
         let mut request = self.clone();
+        // Routed on the `/openai/v1` route, each backend's form names its deployment.
+        let body_for = (client.route() == Route::V1).then(|| {
+            let (request, audio) = (request.clone(), audio.clone());
+            BodyFor::new(move |deployment| {
+                let mut with_model = request.clone();
+                with_model.set_model_if_unset(deployment);
+                Ok(RequestBody::Multipart(with_model.form(&audio)))
+            })
+        });
         if client.route() == Route::V1 {
             request.set_model_if_unset(deployment);
         }
         request.check_with_model(deployment)?;
         audio.check(&Self::RULES)?;
-        let form = request.form_fields().into_iter().fold(
-            MultipartBody::new().file("file", audio),
-            |form, (name, value)| form.field(&name, value),
-        );
+        let form = request.form(audio);
         // The service's limit is on the whole body, not only the file: a file just under it can
         // still make a form over it, which the service answers with a 413.
         if form.content_length() > Self::RULES.max_size {
@@ -190,8 +201,17 @@ pub(crate) trait FormApi: Clone {
             deployment,
             Self::PATH,
             RequestBody::Multipart(form),
-        );
+        )
+        .routed(router, body_for);
         Ok((api_request, request))
+    }
+
+    /// The form of this request with `audio`.
+    fn form(&self, audio: &AudioSource) -> MultipartBody {
+        self.form_fields().into_iter().fold(
+            MultipartBody::new().file("file", audio),
+            |form, (name, value)| form.field(&name, value),
+        )
     }
 }
 

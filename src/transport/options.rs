@@ -44,6 +44,7 @@ pub struct RequestOptions {
     pub(crate) max_retries: Option<u32>,
     pub(crate) timeout: Option<Option<Duration>>,
     pub(crate) idle_timeout: Option<Option<Duration>>,
+    pub(crate) tokens: Option<u64>,
     headers: Vec<(String, String)>,
     query: Vec<(String, String)>,
 }
@@ -52,6 +53,15 @@ impl RequestOptions {
     /// No overrides: the client's settings.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The tokens this request counts against a routed backend's client-side
+    /// [`tokens_per_minute`](crate::routing::Limits::tokens_per_minute) limit, when you know its
+    /// size (default: unknown, counted as 0). A request larger than every backend's limit is
+    /// refused before anything is sent.
+    pub fn tokens(mut self, tokens: u64) -> Self {
+        self.tokens = Some(tokens);
+        self
     }
 
     /// How many times this request is sent again after a retryable failure (0: never).

@@ -10,10 +10,12 @@ use url::Url;
 use crate::credential::Credential;
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
+use crate::routing::router::outcome_of;
+use crate::routing::{Outcome, RateLimitRemaining, TriedBackend};
 use crate::transport::options::RequestOptions;
 use crate::transport::reply::{read_limited, Reply, MAX_ERROR_BODY};
-use crate::transport::request::ApiRequest;
-use crate::transport::retry::{Decision, RetryPolicy, TokenBucket};
+use crate::transport::request::{ApiRequest, RequestBody};
+use crate::transport::retry::{should_retry, Decision, RetryPolicy, TokenBucket};
 use crate::transport::route::Resource;
 use crate::transport::trace::{self, Next, Seen};
 
@@ -65,25 +67,18 @@ impl Pipeline {
     {
         let extra_headers = options.checked_headers()?;
         let extra_query = options.checked_query()?;
-        let mut url = (self.resource).url_shaped(request.shape, &request.deployment, &request.path);
-        if !request.query.is_empty() || !extra_query.is_empty() {
-            let mut pairs = url.query_pairs_mut();
-            for (name, value) in &request.query {
-                pairs.append_pair(name, value);
-            }
-            for (name, value) in extra_query {
-                pairs.append_pair(name, value);
-            }
-        }
         let sending = Sending {
             request,
-            url,
+            extra_query,
             extra_headers,
         };
         trace::in_span(request, self.execute(&sending, options, &read)).await
     }
 
-    /// The attempts, as many as the policy, the budget and the 401 refresh allow.
+    /// The attempts, as many as the policy, the budget and the 401 refresh allow. A routed
+    /// request takes a backend from its pool for each attempt and reports what it met there;
+    /// after a 429, or a failure while another backend is free, it moves to another backend at
+    /// once (see [`ClientBuilder::routing`](crate::ClientBuilder::routing)).
     async fn execute<T, Fut>(
         &self,
         sending: &Sending<'_>,
@@ -98,22 +93,74 @@ impl Pipeline {
             None => self.retry.clone(),
         };
         let timeout = options.timeout.unwrap_or(self.timeout);
+        let router = sending.request.router.as_deref();
+        let tokens = options.tokens.unwrap_or(0);
         let mut attempts = 0u32;
         let mut retries = 0u32;
         let mut refreshed = false;
         let mut budget_taken = 0u32;
         let mut last_response: Option<ResponseMetadata> = None;
+        // Routed: the backends failed on, the last failure (which a long wait for a backend
+        // returns), and the moves made at once since the last counted retry.
+        let mut tried: Vec<TriedBackend> = Vec::new();
+        let mut failed: Option<Error> = None;
+        let mut free_moves = 0usize;
         loop {
+            let lease = match router {
+                Some(router) => {
+                    let max_wait = policy.max_retry_after_ref();
+                    match router
+                        .lease(tokens, failed.take(), max_wait, trace::waiting)
+                        .await
+                    {
+                        Ok(lease) => Some(lease),
+                        Err(e) => {
+                            return Err(e
+                                .with_attempts(attempts)
+                                .with_last_response(last_response.as_ref())
+                                .with_tried(tried))
+                        }
+                    }
+                }
+                None => None,
+            };
+            let target = lease.as_ref().and_then(|lease| lease.target());
+            let (resource, deployment, credential) = match target {
+                Some(t) => (
+                    &t.resource,
+                    t.deployment.as_str(),
+                    t.credential.as_ref().unwrap_or(&self.credential),
+                ),
+                None => (
+                    &self.resource,
+                    sending.request.deployment.as_str(),
+                    &self.credential,
+                ),
+            };
+            let backend = lease.as_ref().zip(target).map(|(lease, t)| trace::Backend {
+                index: lease.id().index(),
+                host: &t.host,
+                deployment: &t.deployment,
+            });
             attempts += 1;
+            let url = sending.url(resource, deployment);
+            let body = match sending.request.body_for(deployment) {
+                Ok(body) => body,
+                Err(e) => return Err(e.with_attempts(attempts - 1).with_tried(tried)),
+            };
             // The auth header the attempt sent; `None` when none could be had (in time).
             let mut sent: Option<HeaderValue> = None;
             let mut seen = Seen::default();
+            let mut remaining = RateLimitRemaining::default();
             // Getting a token (an `az` that hangs, a slow identity endpoint) counts against the
             // request timeout like the rest of the attempt.
             let attempt = async {
-                let (name, value) = self.credential.header().await?;
+                let (name, value) = credential.header().await?;
                 sent = Some(value.clone());
-                self.attempt(sending, name, value, &mut seen, read).await
+                let auth = (name, value);
+                let to = (url, &*body);
+                self.attempt(sending, to, auth, &mut seen, &mut remaining, read)
+                    .await
             };
             let outcome = match timeout {
                 Some(limit) => tokio::time::timeout(limit, attempt)
@@ -128,7 +175,10 @@ impl Pipeline {
             };
             let err = match outcome {
                 Ok(value) => {
-                    trace::succeeded(attempts, &seen);
+                    trace::succeeded(attempts, &seen, backend.as_ref());
+                    if let Some(lease) = lease {
+                        lease.report(Outcome::Success { remaining });
+                    }
                     if let Some(bucket) = &self.budget {
                         bucket.succeeded(budget_taken);
                     }
@@ -137,39 +187,87 @@ impl Pipeline {
                 Err(e) => e,
             };
             let Some(value) = sent else {
-                // Nothing was sent: no token (or none within the timeout). Not retried.
-                trace::failed(attempts, &err, Next::GiveUp);
+                // Nothing was sent: no token (or none within the timeout). Not retried; the
+                // lease, dropped, reports the attempt as cancelled.
+                trace::failed(attempts, &err, Next::GiveUp, backend.as_ref());
                 return Err(err
                     .with_attempts(attempts - 1)
-                    .with_last_response(last_response.as_ref()));
+                    .with_last_response(last_response.as_ref())
+                    .with_tried(tried));
             };
             if let Some(m) = err.metadata() {
                 last_response = Some(m.clone());
             }
-            if err.status() == Some(401) && !refreshed && self.credential.unauthorized(&value).await
-            {
-                trace::failed(attempts, &err, Next::NewToken);
+            // The backend the attempt went to, its outcome reported.
+            let left = lease.map(|lease| {
+                let id = lease.id();
+                let outcome = outcome_of(&err);
+                if let Outcome::RateLimited { retry_after } = outcome {
+                    trace::cooling_down(backend.as_ref(), retry_after);
+                }
+                lease.report(outcome);
+                if let Some(t) = target {
+                    tried.push(TriedBackend::new(id, &t.host, &t.deployment, &err));
+                }
+                id
+            });
+            if err.status() == Some(401) && !refreshed && credential.unauthorized(&value).await {
+                trace::failed(attempts, &err, Next::NewToken, backend.as_ref());
                 refreshed = true;
                 continue;
             }
-            let finish = |e: Error| {
-                trace::failed(attempts, &e, Next::GiveUp);
+            let routed = router.zip(left);
+            if let Some((router, id)) = routed {
+                // A 429 moves at once to a backend that is free, without counting as a retry.
+                if err.status() == Some(429)
+                    && should_retry(&err)
+                    && free_moves < router.backends()
+                    && router.another_can_take(tokens, id)
+                {
+                    free_moves += 1;
+                    trace::failed(attempts, &err, Next::OtherBackend, backend.as_ref());
+                    failed = Some(err);
+                    continue;
+                }
+            }
+            let finish = |e: Error, tried: Vec<TriedBackend>| {
+                trace::failed(attempts, &e, Next::GiveUp, backend.as_ref());
                 e.with_attempts(attempts)
                     .with_last_response(last_response.as_ref())
+                    .with_tried(tried)
             };
             retries += 1;
-            let delay = match policy.decide(&err, retries) {
-                Decision::Stop => return Err(finish(err)),
-                Decision::RetryAfter(delay) => delay,
+            let (delay, next) = match (routed, policy.decide(&err, retries)) {
+                // A 429 while every backend is cooling down: the wait is for the first back.
+                (Some(_), _) if err.status() == Some(429) => {
+                    if retries > policy.max_retries_ref() || !should_retry(&err) {
+                        return Err(finish(err, tried));
+                    }
+                    (Duration::ZERO, Next::WaitForBackend)
+                }
+                (_, Decision::Stop) => return Err(finish(err, tried)),
+                // Another backend is free: no backoff.
+                (Some((router, id)), Decision::RetryAfter(_))
+                    if router.another_can_take(tokens, id) =>
+                {
+                    (Duration::ZERO, Next::OtherBackend)
+                }
+                (_, Decision::RetryAfter(delay)) => (delay, Next::RetryIn(delay)),
             };
             if let Some(bucket) = &self.budget {
                 match bucket.acquire(&err) {
                     Some(cost) => budget_taken += cost,
-                    None => return Err(finish(err)),
+                    None => return Err(finish(err, tried)),
                 }
             }
-            trace::failed(attempts, &err, Next::RetryIn(delay));
-            tokio::time::sleep(delay).await;
+            free_moves = 0;
+            trace::failed(attempts, &err, next, backend.as_ref());
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            if routed.is_some() {
+                failed = Some(err);
+            }
         }
     }
 
@@ -177,26 +275,25 @@ impl Pipeline {
     async fn attempt<T, Fut>(
         &self,
         sending: &Sending<'_>,
-        auth_name: HeaderName,
-        auth_value: HeaderValue,
+        (url, body): (Url, &RequestBody),
+        (auth_name, auth_value): (HeaderName, HeaderValue),
         seen: &mut Seen,
+        remaining: &mut RateLimitRemaining,
         read: &(dyn Fn(Reply) -> Fut + Sync),
     ) -> Result<T>
     where
         Fut: Future<Output = Result<T>>,
     {
         let request = sending.request;
-        let mut builder = self
-            .http
-            .request(request.method.clone(), sending.url.clone());
-        if let Some(content_type) = request.body.content_type() {
+        let mut builder = self.http.request(request.method.clone(), url);
+        if let Some(content_type) = body.content_type() {
             builder = builder.header(CONTENT_TYPE, content_type);
         }
         builder = builder.header(ACCEPT, HeaderValue::from_static(request.accept));
-        if let Some(body) = request.body.to_reqwest() {
+        if let Some(stream) = body.to_reqwest() {
             builder = builder
-                .header(CONTENT_LENGTH, request.body.content_length())
-                .body(body);
+                .header(CONTENT_LENGTH, body.content_length())
+                .body(stream);
         }
         let response = builder
             .header(auth_name, auth_value)
@@ -206,11 +303,12 @@ impl Pipeline {
             .await
             .map_err(Error::from_reqwest)?;
         let status = response.status();
+        let metadata = ResponseMetadata::from_headers(status.as_u16(), response.headers());
+        *remaining = RateLimitRemaining::from(&metadata);
         if status.is_success() || (request.upgrade && status.as_u16() == 101) {
             seen.note(&response);
             return read(Reply::new(response, self.max_reply_size)).await;
         }
-        let metadata = ResponseMetadata::from_headers(status.as_u16(), response.headers());
         let body = read_limited(response, MAX_ERROR_BODY)
             .await
             .unwrap_or_default();
@@ -218,11 +316,29 @@ impl Pipeline {
     }
 }
 
-/// A request ready to send: its URL and the checked headers of its options.
+/// A request ready to send: the checked query and headers of its options.
 struct Sending<'a> {
     request: &'a ApiRequest,
-    url: Url,
+    extra_query: &'a [(String, String)],
     extra_headers: HeaderMap,
+}
+
+impl Sending<'_> {
+    /// The URL of the request on `resource` for `deployment`, with its query and the options'.
+    fn url(&self, resource: &Resource, deployment: &str) -> Url {
+        let request = self.request;
+        let mut url = resource.url_shaped(request.shape, deployment, &request.path);
+        if !request.query.is_empty() || !self.extra_query.is_empty() {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in &request.query {
+                pairs.append_pair(name, value);
+            }
+            for (name, value) in self.extra_query {
+                pairs.append_pair(name, value);
+            }
+        }
+        url
+    }
 }
 
 fn seconds(d: Duration) -> String {

@@ -2,11 +2,14 @@
 //! accept, and a body that knows its content type and can be produced again for every attempt.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::Method;
 
-use crate::transport::body::BodyPlan;
+use crate::error::Result;
+use crate::routing::router::Router;
+use crate::transport::body::{BodyPlan, JsonBody};
 use crate::transport::multipart::MultipartBody;
 use crate::transport::route::UrlShape;
 
@@ -31,6 +34,11 @@ pub(crate) struct ApiRequest {
     pub(crate) shape: UrlShape,
     /// A WebSocket handshake: `101 Switching Protocols` is the success.
     pub(crate) upgrade: bool,
+    /// The pool the request is routed over (`None`: the client's endpoint and `deployment`).
+    pub(crate) router: Option<Arc<Router>>,
+    /// The body for another deployment than `deployment`, when the body names the deployment
+    /// (as `model` on the `/openai/v1` route): a routed attempt sends its backend's.
+    pub(crate) body_for: Option<BodyFor>,
 }
 
 impl ApiRequest {
@@ -52,6 +60,26 @@ impl ApiRequest {
             body,
             shape: UrlShape::Client,
             upgrade: false,
+            router: None,
+            body_for: None,
+        }
+    }
+
+    /// Routes the request over `router`'s backends (`None`: not routed). With `body_for`, each
+    /// backend gets the body made for its deployment.
+    pub(crate) fn routed(mut self, router: Option<Arc<Router>>, body_for: Option<BodyFor>) -> Self {
+        if router.is_some() {
+            self.body_for = body_for;
+        }
+        self.router = router;
+        self
+    }
+
+    /// The body to send to `deployment`: made for it when the body names the deployment.
+    pub(crate) fn body_for(&self, deployment: &str) -> Result<Cow<'_, RequestBody>> {
+        match &self.body_for {
+            Some(make) if deployment != self.deployment => (make.0)(deployment).map(Cow::Owned),
+            _ => Ok(Cow::Borrowed(&self.body)),
         }
     }
 
@@ -65,6 +93,39 @@ impl ApiRequest {
     pub(crate) fn accept(mut self, accept: &'static str) -> Self {
         self.accept = accept;
         self
+    }
+}
+
+/// Makes a request's body for a deployment (see [`ApiRequest::routed`]).
+#[derive(Clone)]
+pub(crate) struct BodyFor(Arc<MakeBody>);
+
+/// What makes a body for a deployment.
+type MakeBody = dyn Fn(&str) -> Result<RequestBody> + Send + Sync;
+
+impl BodyFor {
+    /// The body made by `make` for the deployment it is given.
+    pub(crate) fn new(make: impl Fn(&str) -> Result<RequestBody> + Send + Sync + 'static) -> Self {
+        BodyFor(Arc::new(make))
+    }
+
+    /// The JSON body of `request` with `set_model` applied for each deployment.
+    pub(crate) fn json<T>(request: &T, set_model: fn(&mut T, &str)) -> Self
+    where
+        T: JsonBody + Clone + Send + Sync + 'static,
+    {
+        let request = request.clone();
+        BodyFor::new(move |deployment| {
+            let mut with_model = request.clone();
+            set_model(&mut with_model, deployment);
+            BodyPlan::new(&with_model).map(RequestBody::Json)
+        })
+    }
+}
+
+impl std::fmt::Debug for BodyFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BodyFor")
     }
 }
 
