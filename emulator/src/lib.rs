@@ -65,6 +65,7 @@ mod from_env;
 mod measure;
 mod models;
 mod multipart;
+mod realtime;
 mod reply;
 mod route;
 mod server;
