@@ -6,10 +6,11 @@ use serde_json::{json, Value};
 
 use super::conversation::{hear, render, Conversation};
 use super::events::{self, Ids};
+use super::fields;
 use super::input::{Heard, InputBuffer};
 use super::protocol::Protocol;
 use super::response::{Options, Run};
-use super::session::{self, Settings};
+use super::session::Settings;
 use crate::errors::Failure;
 
 /// The client events the emulator knows.
@@ -266,7 +267,7 @@ impl Session {
             Protocol::Preview => "modalities",
         };
         if let Some(m) = r.get(modalities) {
-            let m = session::modalities(m, &format!("response.{modalities}"))?;
+            let m = fields::modalities(m, &format!("response.{modalities}"))?;
             o.audio_out = m.contains(&"audio");
         }
         if let Some(i) = r.get("instructions").and_then(Value::as_str) {
@@ -276,16 +277,16 @@ impl Session {
             .get("voice")
             .or_else(|| r.get("audio").and_then(|a| a.pointer("/output/voice")));
         if let Some(v) = voice.and_then(Value::as_str) {
-            if !session::VOICES.contains(&v) {
-                return Err(Failure::invalid_value("response.voice", v, session::VOICES));
+            if !fields::VOICES.contains(&v) {
+                return Err(Failure::invalid_value("response.voice", v, fields::VOICES));
             }
             o.voice = v.to_owned();
         }
         if let Some(t) = r.get("tools") {
-            o.tools = session::tools(t, "response.tools")?;
+            o.tools = fields::tools(t, "response.tools")?;
         }
         if let Some(c) = r.get("tool_choice") {
-            o.tool_choice = session::tool_choice(c, "response.tool_choice")?;
+            o.tool_choice = fields::tool_choice(c, "response.tool_choice")?;
         }
         match r.get("conversation").and_then(Value::as_str) {
             Some("none") => o.in_conversation = false,

@@ -1,7 +1,7 @@
 //! The input audio buffer: pcm16 appended by the client, committed by the client or by turn
 //! detection (speech found in the signal's energy, see `vad.rs`), cleared.
 
-use super::session::TurnDetection;
+use super::turn_detection::TurnDetection;
 use super::vad::{Detector, Turn, PER_MS};
 use crate::errors::Failure;
 

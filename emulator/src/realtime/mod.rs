@@ -10,12 +10,14 @@ mod connection;
 mod conversation;
 mod dispatch;
 mod events;
+mod fields;
 mod handshake;
 mod input;
 mod protocol;
 mod response;
 mod session;
 mod tools;
+mod turn_detection;
 mod vad;
 
 pub(crate) use handshake::{accept, is_route};

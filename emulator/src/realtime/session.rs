@@ -4,18 +4,14 @@
 
 use serde_json::{json, Map, Value};
 
+use super::fields::{
+    format_json, ga_format, modalities, object, preview_format, speed, string, tool_choice, tools,
+    transcription, unknown, voice, GA_FORMATS, PREVIEW_FORMATS,
+};
 use super::protocol::Protocol;
+use super::turn_detection::{self, TurnDetection};
 use crate::errors::Failure;
 
-/// The voices of the realtime models.
-pub(crate) const VOICES: &[&str] = &[
-    "alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar",
-];
-const GA_FORMATS: &[&str] = &["audio/pcm", "audio/pcmu", "audio/pcma"];
-const PREVIEW_FORMATS: &[&str] = &["pcm16", "g711_ulaw", "g711_alaw"];
-const TURN_TYPES: &[&str] = &["server_vad", "semantic_vad"];
-const EAGERNESS: &[&str] = &["low", "medium", "high", "auto"];
-const TOOL_CHOICES: &[&str] = &["auto", "none", "required"];
 /// Fields of a GA session the emulator accepts and ignores.
 const GA_IGNORED: &[&str] = &[
     "model",
@@ -36,70 +32,6 @@ const PREVIEW_IGNORED: &[&str] = &[
     "tracing",
     "include",
 ];
-
-/// Turn detection: the voice activity detector's settings.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct TurnDetection {
-    /// `server_vad` or `semantic_vad`.
-    pub(crate) kind: String,
-    /// 0 to 1: how loud a frame must be to count as speech (see `vad.rs`).
-    pub(crate) threshold: f64,
-    pub(crate) prefix_padding_ms: u64,
-    pub(crate) silence_duration_ms: u64,
-    pub(crate) create_response: bool,
-    pub(crate) interrupt_response: bool,
-    /// `semantic_vad` only.
-    pub(crate) eagerness: String,
-}
-
-impl Default for TurnDetection {
-    fn default() -> Self {
-        TurnDetection {
-            kind: "server_vad".to_owned(),
-            threshold: 0.5,
-            prefix_padding_ms: 300,
-            silence_duration_ms: 500,
-            create_response: true,
-            interrupt_response: true,
-            eagerness: "auto".to_owned(),
-        }
-    }
-}
-
-impl TurnDetection {
-    /// The silence that ends speech: `silence_duration_ms`, or for `semantic_vad` the
-    /// eagerness's (low 1000 ms, medium and auto 500 ms, high 250 ms).
-    pub(crate) fn silence_ms(&self) -> u64 {
-        if self.kind != "semantic_vad" {
-            return self.silence_duration_ms;
-        }
-        match self.eagerness.as_str() {
-            "low" => 1000,
-            "high" => 250,
-            _ => 500,
-        }
-    }
-
-    fn to_json(&self) -> Value {
-        if self.kind == "semantic_vad" {
-            return json!({
-                "type": "semantic_vad",
-                "eagerness": self.eagerness,
-                "create_response": self.create_response,
-                "interrupt_response": self.interrupt_response,
-            });
-        }
-        json!({
-            "type": self.kind,
-            "threshold": self.threshold,
-            "prefix_padding_ms": self.prefix_padding_ms,
-            "silence_duration_ms": self.silence_duration_ms,
-            "idle_timeout_ms": null,
-            "create_response": self.create_response,
-            "interrupt_response": self.interrupt_response,
-        })
-    }
-}
 
 /// What a session is configured to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -277,7 +209,8 @@ impl Settings {
                 self.transcription = transcription(t, "session.audio.input.transcription")?;
             }
             if let Some(t) = input.get("turn_detection") {
-                self.turn_detection = turn_detection(t, "session.audio.input.turn_detection")?;
+                self.turn_detection =
+                    turn_detection::parse(t, "session.audio.input.turn_detection")?;
             }
         }
         if let Some(output) = audio.get("output") {
@@ -355,7 +288,7 @@ impl Settings {
             self.transcription = transcription(t, "session.input_audio_transcription")?;
         }
         if let Some(t) = o.get("turn_detection") {
-            self.turn_detection = turn_detection(t, "session.turn_detection")?;
+            self.turn_detection = turn_detection::parse(t, "session.turn_detection")?;
         }
         Ok(())
     }
@@ -372,261 +305,6 @@ impl Settings {
             self.tool_choice = tool_choice(c, "session.tool_choice")?;
         }
         Ok(())
-    }
-}
-
-/// `Unknown parameter: 'session.x'.` for the first key not in `known`.
-fn unknown(o: &Map<String, Value>, at: &str, known: &[&str]) -> Result<(), Failure> {
-    match o.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => {
-            let param = format!("{at}.{k}");
-            Err(Failure::invalid(
-                format!("Unknown parameter: '{param}'."),
-                Some(&param),
-                "unknown_parameter",
-            ))
-        }
-        None => Ok(()),
-    }
-}
-
-fn object<'a>(v: &'a Value, param: &str) -> Result<&'a Map<String, Value>, Failure> {
-    v.as_object()
-        .ok_or_else(|| Failure::wrong_type(param, "an object", v))
-}
-
-fn string<'a>(v: &'a Value, param: &str) -> Result<&'a str, Failure> {
-    v.as_str()
-        .ok_or_else(|| Failure::wrong_type(param, "a string", v))
-}
-
-fn boolean(o: &Map<String, Value>, key: &str, at: &str, default: bool) -> Result<bool, Failure> {
-    match o.get(key) {
-        None => Ok(default),
-        Some(v) => v
-            .as_bool()
-            .ok_or_else(|| Failure::wrong_type(&format!("{at}.{key}"), "a boolean", v)),
-    }
-}
-
-fn integer(o: &Map<String, Value>, key: &str, at: &str, default: u64) -> Result<u64, Failure> {
-    match o.get(key) {
-        None => Ok(default),
-        Some(v) => v.as_u64().ok_or_else(|| {
-            Failure::wrong_type(&format!("{at}.{key}"), "a non-negative integer", v)
-        }),
-    }
-}
-
-/// The output modalities, each `text` or `audio`.
-pub(crate) fn modalities<'a>(v: &'a Value, param: &str) -> Result<Vec<&'a str>, Failure> {
-    let Value::Array(items) = v else {
-        return Err(Failure::wrong_type(param, "an array", v));
-    };
-    let mut out = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let at = format!("{param}[{i}]");
-        let m = string(item, &at)?;
-        if m != "text" && m != "audio" {
-            return Err(Failure::invalid_value(&at, m, &["text", "audio"]));
-        }
-        out.push(m);
-    }
-    Ok(out)
-}
-
-fn ga_format(v: &Value, param: &str) -> Result<String, Failure> {
-    let f = object(v, param)?;
-    let kind = f
-        .get("type")
-        .ok_or_else(|| Failure::missing(&format!("{param}.type")))?;
-    let kind = string(kind, &format!("{param}.type"))?;
-    if !GA_FORMATS.contains(&kind) {
-        return Err(Failure::invalid_value(
-            &format!("{param}.type"),
-            kind,
-            GA_FORMATS,
-        ));
-    }
-    if let Some(rate) = f.get("rate") {
-        if kind != "audio/pcm" || rate.as_u64() != Some(24_000) {
-            return Err(Failure::invalid_value(
-                &format!("{param}.rate"),
-                &rate.to_string(),
-                &["24000"],
-            ));
-        }
-    }
-    Ok(kind.to_owned())
-}
-
-fn format_json(ga: &str) -> Value {
-    if ga == "audio/pcm" {
-        json!({"type": ga, "rate": 24_000})
-    } else {
-        json!({ "type": ga })
-    }
-}
-
-fn preview_format(ga: &str) -> &'static str {
-    let at = GA_FORMATS.iter().position(|f| *f == ga).unwrap_or(0);
-    PREVIEW_FORMATS.get(at).copied().unwrap_or("pcm16")
-}
-
-fn voice(v: &Value, param: &str) -> Result<String, Failure> {
-    let voice = string(v, param)?;
-    if !VOICES.contains(&voice) {
-        return Err(Failure::invalid_value(param, voice, VOICES));
-    }
-    Ok(voice.to_owned())
-}
-
-fn speed(v: &Value, param: &str) -> Result<f64, Failure> {
-    let s = v
-        .as_f64()
-        .ok_or_else(|| Failure::wrong_type(param, "a number", v))?;
-    if !(0.25..=1.5).contains(&s) {
-        return Err(Failure::invalid(
-            format!("Invalid '{param}': {s}. Expected a value between 0.25 and 1.5."),
-            Some(param),
-            "decimal_out_of_range",
-        ));
-    }
-    Ok(s)
-}
-
-fn transcription(v: &Value, param: &str) -> Result<Option<Value>, Failure> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    let t = object(v, param)?;
-    unknown(t, param, &["model", "language", "prompt"])?;
-    for key in ["model", "language", "prompt"] {
-        if let Some(s) = t.get(key) {
-            string(s, &format!("{param}.{key}"))?;
-        }
-    }
-    let mut t = t.clone();
-    t.entry("model").or_insert_with(|| json!("whisper-1"));
-    Ok(Some(Value::Object(t)))
-}
-
-fn turn_detection(v: &Value, param: &str) -> Result<Option<TurnDetection>, Failure> {
-    if v.is_null() {
-        return Ok(None);
-    }
-    let t = object(v, param)?;
-    let kind = match t.get("type") {
-        None => "server_vad",
-        Some(k) => string(k, &format!("{param}.type"))?,
-    };
-    if !TURN_TYPES.contains(&kind) {
-        return Err(Failure::invalid_value(
-            &format!("{param}.type"),
-            kind,
-            TURN_TYPES,
-        ));
-    }
-    let mut keys = vec!["type", "create_response", "interrupt_response"];
-    if kind == "server_vad" {
-        keys.extend([
-            "threshold",
-            "prefix_padding_ms",
-            "silence_duration_ms",
-            "idle_timeout_ms",
-        ]);
-    } else {
-        keys.push("eagerness");
-    }
-    unknown(t, param, &keys)?;
-    let d = TurnDetection::default();
-    let threshold = match t.get("threshold") {
-        None => d.threshold,
-        Some(v) => match v.as_f64() {
-            Some(x) if (0.0..=1.0).contains(&x) => x,
-            Some(x) => {
-                return Err(Failure::invalid(
-                    format!("Invalid '{param}.threshold': {x}. Expected a value between 0 and 1."),
-                    Some(&format!("{param}.threshold")),
-                    "decimal_out_of_range",
-                ))
-            }
-            None => {
-                return Err(Failure::wrong_type(
-                    &format!("{param}.threshold"),
-                    "a number",
-                    v,
-                ))
-            }
-        },
-    };
-    let eagerness = match t.get("eagerness") {
-        None => d.eagerness.clone(),
-        Some(e) => {
-            let e = string(e, &format!("{param}.eagerness"))?;
-            if !EAGERNESS.contains(&e) {
-                return Err(Failure::invalid_value(
-                    &format!("{param}.eagerness"),
-                    e,
-                    EAGERNESS,
-                ));
-            }
-            e.to_owned()
-        }
-    };
-    Ok(Some(TurnDetection {
-        kind: kind.to_owned(),
-        threshold,
-        prefix_padding_ms: integer(t, "prefix_padding_ms", param, d.prefix_padding_ms)?,
-        silence_duration_ms: integer(t, "silence_duration_ms", param, d.silence_duration_ms)?,
-        create_response: boolean(t, "create_response", param, true)?,
-        interrupt_response: boolean(t, "interrupt_response", param, true)?,
-        eagerness,
-    }))
-}
-
-/// Function tools: each needs `type: function` and a `name`.
-pub(crate) fn tools(v: &Value, param: &str) -> Result<Vec<Value>, Failure> {
-    let Value::Array(items) = v else {
-        return Err(Failure::wrong_type(param, "an array", v));
-    };
-    for (i, tool) in items.iter().enumerate() {
-        let at = format!("{param}[{i}]");
-        let t = object(tool, &at)?;
-        match t.get("type").map(|k| string(k, &format!("{at}.type"))) {
-            Some(Ok("function")) | None => {}
-            Some(Ok(other)) => {
-                return Err(Failure::invalid_value(
-                    &format!("{at}.type"),
-                    other,
-                    &["function", "mcp"],
-                ))
-            }
-            Some(Err(e)) => return Err(e),
-        }
-        match t.get("name") {
-            Some(Value::String(n)) if !n.is_empty() => {}
-            Some(other) => {
-                return Err(Failure::wrong_type(
-                    &format!("{at}.name"),
-                    "a string",
-                    other,
-                ))
-            }
-            None => return Err(Failure::missing(&format!("{at}.name"))),
-        }
-    }
-    Ok(items.clone())
-}
-
-/// `auto`, `none`, `required` or `{"type":"function","name":...}`.
-pub(crate) fn tool_choice(v: &Value, param: &str) -> Result<Value, Failure> {
-    match v {
-        Value::String(s) if TOOL_CHOICES.contains(&s.as_str()) => Ok(v.clone()),
-        Value::String(s) => Err(Failure::invalid_value(param, s, TOOL_CHOICES)),
-        Value::Object(o) if o.get("name").is_some_and(Value::is_string) => Ok(v.clone()),
-        Value::Object(_) => Err(Failure::missing(&format!("{param}.name"))),
-        other => Err(Failure::wrong_type(param, "a string or an object", other)),
     }
 }
 
