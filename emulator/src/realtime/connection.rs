@@ -56,8 +56,7 @@ pub(crate) async fn run<S>(
         tokio::select! {
             biased;
             () = &mut expire => {
-                let minutes = limit.map_or(0, |d| d.as_secs().div_ceil(60));
-                let message = format!("Your session hit the maximum duration of {minutes} minutes.");
+                let message = format!("Your session hit the maximum duration of {}.", duration(limit.unwrap_or_default()));
                 let f = events::invalid("session_expired", message.clone(), None);
                 let _ = send(&mut ws, &mut session, vec![events::error(&f, None)]).await;
                 let frame = CloseFrame { code: CloseCode::Away, reason: message.into() };
@@ -103,6 +102,16 @@ pub(crate) async fn run<S>(
             }
         }
     }
+}
+
+/// `30 minutes`, `1 minute`, `90 seconds`.
+fn duration(d: Duration) -> String {
+    let (n, unit) = match d.as_secs() {
+        s if s >= 60 && s % 60 == 0 => (s / 60, "minute"),
+        s => (s, "second"),
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    format!("{n} {unit}{plural}")
 }
 
 /// Sends `events` (GA-named) as the session's protocol names them, each with a new event id.
