@@ -9,7 +9,8 @@ use std::time::Duration;
 /// [`EmulatorBuilder::fault`](super::EmulatorBuilder::fault).
 ///
 /// Faults apply, in the order they were queued, to requests on the service's routes (chat
-/// completions and the /audio API),
+/// completions, the /audio API and Realtime handshakes; the Realtime-only ones wait for the
+/// next handshake while HTTP requests pass them by),
 /// before the credential or the body is checked (as the service's gateway does). The request
 /// body is still read (and thrown away) before the fault is played, so a client sending a large
 /// body sees the 429 or 500 rather than a broken connection.
