@@ -71,6 +71,7 @@ mod from_env;
 mod measure;
 mod models;
 mod multipart;
+mod random;
 mod realtime;
 mod reply;
 mod route;

@@ -26,6 +26,7 @@ use super::admin;
 use super::body::{drain, read_body, Read};
 use super::errors::Failure;
 use super::faults::{Fault, FaultQueue};
+use super::random::{splitmix, token};
 use super::realtime;
 use super::route::{route, Api, Route};
 use super::store::AudioStore;
@@ -106,13 +107,7 @@ impl State {
 
     /// A well-mixed 64-bit number, different every call (splitmix64 over a counter).
     pub(crate) fn random(&self) -> u64 {
-        let n = self.ids.fetch_add(1, Ordering::Relaxed);
-        let mut z = self
-            .seed
-            .wrapping_add(n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        splitmix(self.seed, self.ids.fetch_add(1, Ordering::Relaxed))
     }
 
     pub(crate) fn request_id(&self) -> String {
@@ -132,17 +127,7 @@ impl State {
     }
 
     pub(crate) fn completion_id(&self) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut id = String::from("chatcmpl-");
-        let mut r = 0;
-        for i in 0..29 {
-            if i % 10 == 0 {
-                r = self.random();
-            }
-            id.push(char::from(ALPHABET[(r % 62) as usize]));
-            r /= 62;
-        }
-        id
+        token("chatcmpl-", 29, || self.random())
     }
 }
 

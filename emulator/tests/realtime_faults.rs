@@ -93,15 +93,11 @@ async fn read_to_the_end(ws: &mut Ws) -> (Vec<Value>, Option<Error>) {
 #[tokio::test]
 async fn the_socket_drops_mid_response_without_a_close_frame() {
     let emulator = Emulator::start().await.unwrap();
-    // Queued over the admin route, as a test in any language would.
-    let queued = reqwest::Client::new()
-        .post(format!("{}/_emulator/faults", emulator.endpoint()))
-        .header("api-key", emulator.api_key())
-        .body(json!({"fault": "drop_mid_response", "after_deltas": 2}).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(queued.status(), 200);
+    queue_fault(
+        &emulator,
+        json!({"fault": "drop_mid_response", "after_deltas": 2}),
+    )
+    .await;
     // An HTTP request passes a Realtime-only fault by.
     let speech = speech(&emulator, "Hi").await;
     assert!(!speech.is_empty());
@@ -174,14 +170,11 @@ async fn a_session_closes_with_1001_at_its_maximum_duration() {
 #[tokio::test(start_paused = true)]
 async fn the_session_limit_is_queued_over_the_admin_route_too() {
     let emulator = Emulator::start().await.unwrap();
-    let queued = reqwest::Client::new()
-        .post(format!("{}/_emulator/faults", emulator.endpoint()))
-        .header("api-key", emulator.api_key())
-        .body(json!({"fault": "session_limit", "after_ms": 90_000}).to_string())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(queued.status(), 200);
+    queue_fault(
+        &emulator,
+        json!({"fault": "session_limit", "after_ms": 90_000}),
+    )
+    .await;
     let (mut ws, _) = ga(&emulator).await;
     let started = tokio::time::Instant::now();
     let (events, error) = read_to_the_end(&mut ws).await;

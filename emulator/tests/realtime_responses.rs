@@ -49,8 +49,7 @@ async fn a_response_is_the_full_ga_sequence_with_consistent_ids_and_audio_that_c
     assert_eq!(added[0]["previous_item_id"], Value::Null);
     assert_eq!(added[0]["item"]["content"][0]["text"], QUESTION);
 
-    send(&mut ws, json!({"type": "response.create"})).await;
-    let events = until(&mut ws, "rate_limits.updated").await;
+    let events = respond(&mut ws).await;
     assert_eq!(
         types(&events),
         [
@@ -196,8 +195,7 @@ async fn text_output_and_the_preview_names() {
     let created = recv(&mut ws).await;
     assert_eq!(created["type"], "conversation.item.created");
     assert_eq!(created["item"]["object"], "realtime.item");
-    send(&mut ws, json!({"type": "response.create"})).await;
-    let events = until(&mut ws, "rate_limits.updated").await;
+    let events = respond(&mut ws).await;
     assert_eq!(
         types(&events),
         [
@@ -320,8 +318,7 @@ async fn a_function_call_round_trip() {
     let prompt = "Please get weather for Paris";
     send(&mut ws, user_text(prompt)).await;
     until(&mut ws, "conversation.item.done").await;
-    send(&mut ws, json!({"type": "response.create"})).await;
-    let events = until(&mut ws, "rate_limits.updated").await;
+    let events = respond(&mut ws).await;
     assert_eq!(
         types(&events),
         [

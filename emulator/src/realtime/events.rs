@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use crate::errors::Failure;
+use crate::random::{splitmix, token};
 
 /// The ids of one session: `event_...`, `item_...`, `resp_...`, `call_...`, `sess_...`,
 /// `conv_...`, 21 letters and digits after the prefix, from a seed (so a seeded emulator
@@ -19,30 +20,13 @@ impl Ids {
         Ids { seed, n: 0 }
     }
 
-    fn random(&mut self) -> u64 {
-        self.n += 1;
-        let mut z = self
-            .seed
-            .wrapping_add(self.n.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
     /// `prefix_` and 21 characters.
     pub(crate) fn next(&mut self, prefix: &str) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut id = format!("{prefix}_");
-        let mut r = 0;
-        for i in 0..21 {
-            if i % 10 == 0 {
-                r = self.random();
-            }
-            let c = ALPHABET.get((r % 62) as usize).copied().unwrap_or(b'A');
-            id.push(char::from(c));
-            r /= 62;
-        }
-        id
+        let (seed, n) = (self.seed, &mut self.n);
+        token(&format!("{prefix}_"), 21, || {
+            *n += 1;
+            splitmix(seed, *n)
+        })
     }
 }
 

@@ -160,3 +160,21 @@ pub async fn append(ws: &mut Ws, pcm: &[u8]) {
         .await;
     }
 }
+
+/// Queues a fault over the admin route, as a test in any language would.
+pub async fn queue_fault(emulator: &Emulator, fault: Value) {
+    let queued = reqwest::Client::new()
+        .post(format!("{}/_emulator/faults", emulator.endpoint()))
+        .header("api-key", emulator.api_key())
+        .body(fault.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(queued.status(), 200);
+}
+
+/// Asks for a response; returns its events up to `rate_limits.updated`.
+pub async fn respond(ws: &mut Ws) -> Vec<Value> {
+    send(ws, json!({"type": "response.create"})).await;
+    until(ws, "rate_limits.updated").await
+}
