@@ -521,3 +521,30 @@ async fn items_are_kept_deleted_truncated_and_out_of_band_responses_leave_them_a
         "content_index"
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn speech_during_a_response_interrupts_it() {
+    let emulator = Emulator::builder()
+        .stream_interval(Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let (mut ws, _) = ga(&emulator).await;
+    send(&mut ws, user_text(QUESTION)).await;
+    send(&mut ws, json!({"type": "response.create"})).await;
+    let first = until(&mut ws, "response.created").await;
+    let response_id = first.last().unwrap()["response"]["id"].clone();
+    append(&mut ws, &speech(&emulator, "Stop").await).await;
+    let events = until(&mut ws, "response.done").await;
+    let started = events
+        .iter()
+        .position(|e| e["type"] == "input_audio_buffer.speech_started")
+        .unwrap();
+    let done = events.last().unwrap();
+    assert!(started < events.len() - 1);
+    assert_eq!(done["response"]["id"], response_id);
+    assert_eq!(
+        done["response"]["status_details"],
+        json!({"type": "cancelled", "reason": "turn_detected"})
+    );
+}
