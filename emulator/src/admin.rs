@@ -5,7 +5,8 @@
 //! - `POST /_emulator/faults` with `{"fault": "rate_limit", "retry_after_ms": 2000, "times": 3}`
 //!   queues a fault for the next `times` requests to the service's routes (default 1).
 //!   `fault` is `rate_limit` (`retry_after_ms`, default 1000), `server_error`, `delay`
-//!   (`delay_ms`, required) or `disconnect`.
+//!   (`delay_ms`, required), `disconnect`, `unauthorized` (a 401), or for Realtime sessions
+//!   `drop_mid_response` (`after_deltas`, default 3) and `session_limit` (`after_ms`, required).
 //! - `GET /_emulator/faults` tells how many requests still get a fault.
 //! - `DELETE /_emulator/faults` forgets the queued faults.
 //!
@@ -28,8 +29,25 @@ pub(crate) const PREFIX: &str = "/_emulator/";
 pub(crate) const MAX_BODY: usize = 64 * 1024;
 
 const FAULTS: &str = "/_emulator/faults";
-const KINDS: &[&str] = &["rate_limit", "server_error", "delay", "disconnect"];
-const KEYS: &[&str] = &["fault", "times", "retry_after_ms", "delay_ms"];
+const KINDS: &[&str] = &[
+    "rate_limit",
+    "server_error",
+    "delay",
+    "disconnect",
+    "unauthorized",
+    "drop_mid_response",
+    "session_limit",
+];
+const KEYS: &[&str] = &[
+    "fault",
+    "times",
+    "retry_after_ms",
+    "delay_ms",
+    "after_deltas",
+    "after_ms",
+];
+/// The delta events a `drop_mid_response` fault lets through when `after_deltas` is not given.
+const DEFAULT_AFTER_DELTAS: u64 = 3;
 /// The wait a `rate_limit` fault asks for when `retry_after_ms` is not given.
 const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
 
@@ -84,6 +102,19 @@ fn parse(json: &Value) -> Result<(Fault, usize), Failure> {
             Fault::Delay(Duration::from_millis(ms))
         }
         "disconnect" => Fault::Disconnect,
+        "unauthorized" => Fault::Unauthorized,
+        "drop_mid_response" => Fault::DropMidResponse {
+            after_deltas: usize::try_from(
+                count(o, "after_deltas")?.unwrap_or(DEFAULT_AFTER_DELTAS),
+            )
+            .unwrap_or(usize::MAX),
+        },
+        "session_limit" => {
+            let ms = count(o, "after_ms")?.ok_or_else(|| Failure::missing("after_ms"))?;
+            Fault::SessionLimit {
+                after: Duration::from_millis(ms),
+            }
+        }
         other => return Err(Failure::invalid_value("fault", other, KINDS)),
     };
     Ok((fault, usize::try_from(times).unwrap_or(usize::MAX)))
@@ -130,6 +161,23 @@ mod tests {
             parsed(json!({"fault": "disconnect", "times": 2})),
             Ok((Fault::Disconnect, 2))
         );
+        assert_eq!(
+            parsed(json!({"fault": "unauthorized"})),
+            Ok((Fault::Unauthorized, 1))
+        );
+        assert_eq!(
+            parsed(json!({"fault": "drop_mid_response"})),
+            Ok((Fault::DropMidResponse { after_deltas: 3 }, 1))
+        );
+        assert_eq!(
+            parsed(json!({"fault": "session_limit", "after_ms": 2000})),
+            Ok((
+                Fault::SessionLimit {
+                    after: Duration::from_secs(2)
+                },
+                1
+            ))
+        );
     }
 
     #[test]
@@ -158,7 +206,7 @@ mod tests {
         let f = parsed(json!({"fault": "boom"})).unwrap_err();
         let message = f.body["error"]["message"].as_str().unwrap();
         assert!(
-            message.contains("'rate_limit', 'server_error', 'delay', and 'disconnect'"),
+            message.contains("'rate_limit', 'server_error', 'delay', 'disconnect', 'unauthorized', 'drop_mid_response', and 'session_limit'"),
             "{message}"
         );
     }

@@ -127,6 +127,25 @@ impl Failure {
         )
     }
 
+    /// A Realtime handshake for a deployment whose model is not a realtime one (the service's
+    /// text, its code's spelling included).
+    pub(crate) fn not_a_realtime_model() -> Failure {
+        Failure::gateway(
+            400,
+            "OpperationNotSupported",
+            "The realtime operation does not work with the specified model. Please choose different model and try again.",
+        )
+    }
+
+    /// A request to a Realtime route that is not a WebSocket handshake.
+    pub(crate) fn not_a_websocket() -> Failure {
+        Failure::gateway(
+            400,
+            "BadRequest",
+            "The realtime API is served over WebSocket: send GET with Connection: Upgrade, Upgrade: websocket, Sec-WebSocket-Version: 13 and a Sec-WebSocket-Key.",
+        )
+    }
+
     /// A path the emulator does not serve.
     pub(crate) fn resource_not_found() -> Failure {
         Failure::gateway(404, "404", "Resource not found")

@@ -32,7 +32,13 @@
 //!   symbol a byte), sent chunked, or SSE; transcribing that audio (`audio/transcriptions`,
 //!   multipart) gives the text back, in every response format, streamed too; other audio gets a
 //!   sentence on what was measured in it. The crate's README lists the checks;
-//! - [`Fault`]s make the next requests fail with a 429, a 500, a delay or a dropped connection;
+//! - the Realtime API over WebSocket (`ws://.../openai/v1/realtime?model=DEPLOYMENT`, and the
+//!   preview's `/openai/realtime?api-version=...&deployment=...`): `session.created`,
+//!   `session.update` checked, conversation items, the input audio buffer with turn detection
+//!   from the signal's energy, responses sent event by event (audio carrying its text, its
+//!   transcript), function calls, cancel, `error` events shaped as the service's;
+//! - [`Fault`]s make the next requests fail with a 429, a 500, a 401, a delay or a dropped
+//!   connection, and Realtime sessions drop their socket mid-response or hit a maximum duration;
 //!   they are queued from Rust ([`Emulator::inject`]) or over HTTP (`POST /_emulator/faults`).
 //!
 //! The server runs on the Tokio runtime that starts it. [`Emulator::shutdown`]`.await` stops it
@@ -65,6 +71,8 @@ mod from_env;
 mod measure;
 mod models;
 mod multipart;
+mod random;
+mod realtime;
 mod reply;
 mod route;
 mod server;

@@ -37,7 +37,7 @@ Options:
   --seed N                  seeds the ids, for runs that repeat exactly
   -h, --help                prints this
 
-Faults (429, 500, delays, dropped connections) are queued over HTTP: POST /_emulator/faults
+Faults (429, 500, delays, dropped connections, Realtime drops and time limits) are queued over HTTP: POST /_emulator/faults
 with {\"fault\": \"rate_limit\", \"retry_after_ms\": 2000, \"times\": 3} (see the README).";
 
 /// The options that take a value.
@@ -157,12 +157,14 @@ async fn serve(builder: EmulatorBuilder) -> Result<(), Box<dyn std::error::Error
          POST {0}/openai/v1/chat/completions\n\
          POST {0}/openai/deployments/<deployment>/audio/{{speech,transcriptions,translations}}?api-version=2025-01-01-preview\n\
          POST {0}/openai/v1/audio/{{speech,transcriptions,translations}} (the deployment as `model`)\n\
+         WebSocket {2}/openai/v1/realtime?model=gpt-realtime (Realtime; the preview: /openai/realtime?api-version=2025-04-01-preview&deployment=...)\n\
          with `api-key: {1}` (or a non-empty bearer token).\n\
          Faults: POST {0}/_emulator/faults {{\"fault\": \"rate_limit\", \"times\": 1}}\n\
          For the SDK's examples and openai-python: AZURE_OPENAI_ENDPOINT={0} AZURE_OPENAI_API_KEY={1} OPENAI_API_VERSION=2025-01-01-preview\n\
          Ctrl-C stops it.",
         emulator.endpoint(),
-        emulator.api_key()
+        emulator.api_key(),
+        emulator.endpoint().replacen("http://", "ws://", 1)
     );
     match early {
         Some(result) => result?,

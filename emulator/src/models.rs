@@ -10,6 +10,23 @@ pub(crate) fn chat_model(deployment: &str) -> &'static str {
     }
 }
 
+/// The realtime model a deployment runs, from its name (`gpt-realtime`, `gpt-realtime-mini`,
+/// `gpt-4o-realtime-preview`, `gpt-4o-mini-realtime-preview`: a name with `realtime`), or `None`
+/// when its name says it is not a realtime model.
+pub(crate) fn realtime_model(deployment: &str) -> Option<&'static str> {
+    let d = deployment.to_ascii_lowercase();
+    if !d.contains("realtime") {
+        return None;
+    }
+    let preview = d.contains("preview") || d.contains("gpt-4o");
+    Some(match (preview, d.contains("mini")) {
+        (true, true) => "gpt-4o-mini-realtime-preview-2024-12-17",
+        (true, false) => "gpt-4o-realtime-preview-2024-12-17",
+        (false, true) => "gpt-realtime-mini-2025-10-06",
+        (false, false) => "gpt-realtime-2025-08-28",
+    })
+}
+
 /// A text-to-speech model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SpeechModel {
@@ -110,6 +127,22 @@ mod tests {
             "gpt-4o-mini-audio-preview-2024-12-17"
         );
         assert_eq!(chat_model("audio"), "gpt-4o-audio-preview-2024-12-17");
+        for (d, m) in [
+            ("gpt-realtime", Some("gpt-realtime-2025-08-28")),
+            ("gpt-realtime-mini", Some("gpt-realtime-mini-2025-10-06")),
+            (
+                "gpt-4o-realtime-preview",
+                Some("gpt-4o-realtime-preview-2024-12-17"),
+            ),
+            (
+                "gpt-4o-mini-realtime-preview",
+                Some("gpt-4o-mini-realtime-preview-2024-12-17"),
+            ),
+            ("gpt-4o-mini-audio-preview", None),
+            ("whisper", None),
+        ] {
+            assert_eq!(realtime_model(d), m, "{d}");
+        }
         for (d, m) in [
             ("tts", SpeechModel::Tts),
             ("my-tts-1", SpeechModel::Tts),

@@ -26,6 +26,8 @@ use super::admin;
 use super::body::{drain, read_body, Read};
 use super::errors::Failure;
 use super::faults::{Fault, FaultQueue};
+use super::random::{splitmix, token};
+use super::realtime;
 use super::route::{route, Api, Route};
 use super::store::AudioStore;
 use super::{chat, speech, transcription};
@@ -68,6 +70,8 @@ pub(crate) struct State {
     pub(crate) requests: AtomicU64,
     ids: AtomicU64,
     seed: u64,
+    /// The Realtime sessions' tasks: shut down with the server, aborted when this is dropped.
+    sessions: std::sync::Mutex<JoinSet<()>>,
 }
 
 impl State {
@@ -79,18 +83,31 @@ impl State {
             requests: AtomicU64::new(0),
             ids: AtomicU64::new(0),
             seed,
+            sessions: std::sync::Mutex::new(JoinSet::new()),
         }
     }
 
+    fn sessions(&self) -> std::sync::MutexGuard<'_, JoinSet<()>> {
+        // A panic while holding this lock cannot leave the set half-updated: keep using it.
+        self.sessions
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs a Realtime session's task until it ends or the server stops. The task must not
+    /// hold the state (the state holds the task).
+    pub(crate) fn spawn_session(
+        &self,
+        session: impl std::future::Future<Output = ()> + Send + 'static,
+    ) {
+        let mut sessions = self.sessions();
+        while sessions.try_join_next().is_some() {}
+        sessions.spawn(session);
+    }
+
     /// A well-mixed 64-bit number, different every call (splitmix64 over a counter).
-    fn random(&self) -> u64 {
-        let n = self.ids.fetch_add(1, Ordering::Relaxed);
-        let mut z = self
-            .seed
-            .wrapping_add(n.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    pub(crate) fn random(&self) -> u64 {
+        splitmix(self.seed, self.ids.fetch_add(1, Ordering::Relaxed))
     }
 
     pub(crate) fn request_id(&self) -> String {
@@ -110,17 +127,7 @@ impl State {
     }
 
     pub(crate) fn completion_id(&self) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        let mut id = String::from("chatcmpl-");
-        let mut r = 0;
-        for i in 0..29 {
-            if i % 10 == 0 {
-                r = self.random();
-            }
-            id.push(char::from(ALPHABET[(r % 62) as usize]));
-            r /= 62;
-        }
-        id
+        token("chatcmpl-", 29, || self.random())
     }
 }
 
@@ -148,6 +155,7 @@ pub(crate) async fn serve(
                     // has nobody left to tell.
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
+                        .with_upgrades()
                         .await;
                 });
             }
@@ -157,6 +165,8 @@ pub(crate) async fn serve(
     }
     drop(listener);
     connections.shutdown().await;
+    let mut sessions = std::mem::take(&mut *state.sessions());
+    sessions.shutdown().await;
 }
 
 /// Returned to hyper to close the connection without a response.
@@ -197,6 +207,8 @@ pub(crate) enum Answer {
         content_type: &'static str,
         pieces: Box<dyn Iterator<Item = Bytes> + Send>,
     },
+    /// `101 Switching Protocols` to a WebSocket, with this `Sec-WebSocket-Accept`.
+    Upgrade(String),
 }
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, Disconnect> {
@@ -208,6 +220,8 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     const TEXT: &str = "text/plain; charset=utf-8";
     let outcome = if req.uri().path().starts_with(admin::PREFIX) {
         own_route(&state, req).await
+    } else if realtime::is_route(req.uri().path()) {
+        realtime::accept(&state, req, &mut deployment, &request_id).await
     } else {
         api(&state, req, &request_id, &mut deployment).await
     };
@@ -234,6 +248,16 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
             Vec::new(),
             stream(futures_util::stream::iter(pieces), &state.config),
         ),
+        Ok(Answer::Upgrade(accept)) => (
+            101,
+            "",
+            vec![
+                ("upgrade", "websocket".to_owned()),
+                ("connection", "Upgrade".to_owned()),
+                ("sec-websocket-accept", accept),
+            ],
+            Full::new(Bytes::new()).boxed_unsync(),
+        ),
         Err(Stop::Fail(f)) => match f.body {
             Value::String(text) => (
                 f.status,
@@ -248,7 +272,9 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     let mut response = Response::new(body);
     *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     let h = response.headers_mut();
-    h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if !content_type.is_empty() {
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    }
     set(h, "x-request-id", &request_id);
     set(h, "apim-request-id", &request_id);
     set(h, "x-ms-region", "Emulator");
@@ -415,10 +441,12 @@ async fn gate(
             return Err(Failure::rate_limited(retry_after, api.operation(), version).into());
         }
         Some(Fault::ServerError) => return Err(Failure::server_error(request_id).into()),
+        Some(Fault::Unauthorized) => return Err(Failure::bad_key().into()),
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         // The caller reads the request first, so the client has sent it all when it drops.
         Some(Fault::Disconnect) => return Err(Stop::Disconnect),
-        None => {}
+        // Realtime-only faults never reach HTTP requests (`FaultQueue::next` passes them by).
+        Some(Fault::DropMidResponse { .. } | Fault::SessionLimit { .. }) | None => {}
     }
     check_credential(&state.config, &parts.headers)?;
     let config = &state.config;
@@ -480,7 +508,7 @@ pub(crate) fn check_credential(config: &Config, headers: &HeaderMap) -> Result<(
     Err(Failure::bad_key())
 }
 
-fn check_deployment(config: &Config, deployment: &str) -> Result<(), Failure> {
+pub(crate) fn check_deployment(config: &Config, deployment: &str) -> Result<(), Failure> {
     match &config.deployments {
         Some(known) if !known.iter().any(|d| d == deployment) => {
             Err(Failure::deployment_not_found())
