@@ -37,7 +37,9 @@
 //!   [`ConversationItem`], [`ResponseConfig`], the [`ResponseCollector`] that assembles a
 //!   response from its events, and client secrets for browsers.
 //! - [`audio`]: the limits of input audio. [`AudioSource`] (a file or bytes, checked by each API
-//!   with its own rules), chat's [`InputAudio`], [`AudioData`], [`Pcm16WavWriter`] are at the root.
+//!   with its own rules), chat's [`InputAudio`], [`AudioData`], [`Pcm16WavWriter`] are at the root,
+//!   as are [`Pcm16Converter`], [`Pcm16Chunks`] and [`Pcm16Stream`], which turn a WAV of any common format, rate
+//!   and channel count into the Realtime API's 24 kHz mono pcm16.
 //!
 //! An offline emulator of the endpoint, for examples and tests in any language, is a crate of its
 //! own: `azure-openai-audio-emulator` (a library and a binary).
@@ -64,9 +66,11 @@ mod transport;
 pub use audio::format::ContainerFormat;
 pub use audio::input::{InputAudio, InputAudioFormat};
 pub use audio::output::AudioData;
+pub use audio::pcm16_converter::{Pcm16Chunks, Pcm16Converter, Pcm16Stream};
 pub use audio::source::AudioSource;
 pub use audio::voice::{AudioFormat, Voice};
 pub use audio::wav::Pcm16WavWriter;
+pub use audio::wav_reader::{WavFormat, WavSampleFormat};
 pub use chat::accumulate::StreamAccumulator;
 pub use chat::chunk::{AudioDelta, ChatCompletionChunk, ChunkChoice, Delta, ToolCallDelta};
 pub use chat::conversation::Conversation;

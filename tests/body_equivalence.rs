@@ -3,6 +3,8 @@
 //! request shapes, and what reaches a real HTTP server (also when a retry sends it again).
 
 mod common;
+#[path = "support/rng.rs"]
+mod rng;
 
 use std::path::PathBuf;
 
@@ -14,6 +16,7 @@ use azure_openai_audio::{
     Route, Tool, ToolChoice, UserContent, Voice,
 };
 use base64::Engine as _;
+use rng::Rng;
 use serde_json::json;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -25,20 +28,6 @@ const CHUNK: usize = 3 * 32 * 1024;
 /// Text that needs every kind of JSON escaping.
 const NASTY: &str = "quote \" backslash \\ slash / newline \n tab \t cr \r nul \u{0} bell \u{7} \
     del \u{7f} unicode é 漢字 emoji 🎧 line-sep \u{2028} </script> {\"data\":\"x\"} __aoa_audio_";
-
-/// A small deterministic generator, so failures reproduce.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 fn wav(len: usize, seed: u64) -> Vec<u8> {
     let mut v = b"RIFF\x24\x00\x00\x00WAVEfmt ".to_vec();

@@ -11,7 +11,9 @@
 //! - `DELETE /_emulator/faults` forgets the queued faults.
 //!
 //! Each answers `{"pending": n}`. They need the same credential as the service's routes, and
-//! never consume a fault themselves.
+//! never consume a fault themselves (nor count against the quota).
+//!
+//! - `/_emulator/quota` sets, tells and removes the requests-per-minute quota ([`crate::quota`]).
 
 use std::time::Duration;
 
@@ -29,6 +31,7 @@ pub(crate) const PREFIX: &str = "/_emulator/";
 pub(crate) const MAX_BODY: usize = 64 * 1024;
 
 const FAULTS: &str = "/_emulator/faults";
+const QUOTA: &str = "/_emulator/quota";
 const KINDS: &[&str] = &[
     "rate_limit",
     "server_error",
@@ -54,8 +57,10 @@ const DEFAULT_RETRY_AFTER_MS: u64 = 1000;
 /// The answer to a request under [`PREFIX`], whose body has been read.
 pub(crate) fn answer(state: &State, parts: &Parts, body: &[u8]) -> Result<Value, Failure> {
     check_credential(&state.config, &parts.headers)?;
-    if parts.uri.path() != FAULTS {
-        return Err(Failure::resource_not_found());
+    match parts.uri.path() {
+        FAULTS => {}
+        QUOTA => return state.quota.answer(&parts.method, body),
+        _ => return Err(Failure::resource_not_found()),
     }
     match parts.method {
         Method::GET => {}

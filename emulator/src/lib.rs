@@ -71,6 +71,7 @@ mod from_env;
 mod measure;
 mod models;
 mod multipart;
+mod quota;
 mod random;
 mod realtime;
 mod reply;
@@ -167,6 +168,7 @@ impl Emulator {
                 stream_interval: Duration::ZERO,
             },
             faults: Vec::new(),
+            requests_per_minute: None,
             seed: None,
         }
     }
@@ -203,6 +205,13 @@ impl Emulator {
     /// Makes the next `times` requests fail with `fault` (after the faults already queued).
     pub fn inject(&self, fault: Fault, times: usize) {
         self.state.faults.push(fault, times);
+    }
+
+    /// Sets the requests-per-minute quota (`None`: none); see
+    /// [`EmulatorBuilder::requests_per_minute`]. Requests already admitted still count within
+    /// the minute.
+    pub fn set_requests_per_minute(&self, limit: Option<u32>) {
+        self.state.quota.set(limit);
     }
 
     /// How many requests still get a fault.
@@ -257,6 +266,7 @@ pub struct EmulatorBuilder {
     port: u16,
     config: Config,
     faults: Vec<(Fault, usize)>,
+    requests_per_minute: Option<u32>,
     seed: Option<u64>,
 }
 
@@ -316,6 +326,18 @@ impl EmulatorBuilder {
         self
     }
 
+    /// A quota of `n` requests in any 60 seconds on the service's routes (default none), as an
+    /// Azure deployment has: beyond it, Azure's 429 (the body and `retry-after-ms` /
+    /// `retry-after` headers of [`Fault::RateLimit`]) asking to wait until the window frees a
+    /// place, before the body is read. Every answer on those routes then carries
+    /// `x-ratelimit-limit-requests` and `x-ratelimit-remaining-requests`. The window runs on
+    /// tokio's clock (a paused clock in tests passes a minute at once). Refusals decided before
+    /// it (faults, credential, api-version, deployment) and the `/_emulator/` routes do not count.
+    pub fn requests_per_minute(mut self, n: u32) -> Self {
+        self.requests_per_minute = Some(n);
+        self
+    }
+
     /// Seeds the ids (request, completion and audio ids), for runs that repeat exactly.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = Some(seed);
@@ -341,6 +363,7 @@ impl EmulatorBuilder {
             .clone()
             .unwrap_or_else(|| DEFAULT_API_KEY.to_owned());
         let state = Arc::new(State::new(self.config, self.seed.unwrap_or_else(seed)));
+        state.quota.set(self.requests_per_minute);
         for (fault, times) in self.faults {
             state.faults.push(fault, times);
         }
@@ -366,6 +389,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("deployments", &self.config.deployments)
             .field("audio_ttl", &self.config.audio_ttl)
             .field("faults", &self.faults)
+            .field("requests_per_minute", &self.requests_per_minute)
             .finish_non_exhaustive()
     }
 }

@@ -35,6 +35,7 @@ Options:
   --audio-ttl SECS          how long an issued audio id can be cited (default 3600)
   --stream-interval-ms MS   a pause before each streamed event (default 0)
   --seed N                  seeds the ids, for runs that repeat exactly
+  --requests-per-minute N   a quota: beyond N requests in any 60 s, a 429 (default none)
   -h, --help                prints this
 
 Faults (429, 500, delays, dropped connections, Realtime drops and time limits) are queued over HTTP: POST /_emulator/faults
@@ -50,6 +51,7 @@ const FLAGS: &[&str] = &[
     "--audio-ttl",
     "--stream-interval-ms",
     "--seed",
+    "--requests-per-minute",
 ];
 
 /// What the command line asks for.
@@ -126,6 +128,11 @@ fn parse(args: impl Iterator<Item = String>) -> Result<Command, String> {
                 builder.stream_interval(Duration::from_millis(number("a number of milliseconds")?))
             }
             "--seed" => builder.seed(number("a number")?),
+            "--requests-per-minute" => {
+                builder.requests_per_minute(value.parse().map_err(|_| {
+                    format!("--requests-per-minute: {value:?} is not a number (0 to 4294967295)")
+                })?)
+            }
             other => return Err(format!("unknown argument {other:?}")),
         };
     }

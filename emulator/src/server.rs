@@ -26,6 +26,7 @@ use super::admin;
 use super::body::{drain, read_body, Read};
 use super::errors::Failure;
 use super::faults::{Fault, FaultQueue};
+use super::quota::Quota;
 use super::random::{splitmix, token};
 use super::realtime;
 use super::route::{route, Api, Route};
@@ -66,6 +67,7 @@ pub(crate) struct Config {
 pub(crate) struct State {
     pub(crate) config: Config,
     pub(crate) faults: FaultQueue,
+    pub(crate) quota: Quota,
     pub(crate) audio: AudioStore,
     pub(crate) requests: AtomicU64,
     ids: AtomicU64,
@@ -79,6 +81,7 @@ impl State {
         State {
             config,
             faults: FaultQueue::default(),
+            quota: Quota::default(),
             audio: AudioStore::default(),
             requests: AtomicU64::new(0),
             ids: AtomicU64::new(0),
@@ -218,7 +221,8 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     let mut deployment = None;
     const JSON: &str = "application/json";
     const TEXT: &str = "text/plain; charset=utf-8";
-    let outcome = if req.uri().path().starts_with(admin::PREFIX) {
+    let own = req.uri().path().starts_with(admin::PREFIX);
+    let outcome = if own {
         own_route(&state, req).await
     } else if realtime::is_route(req.uri().path()) {
         realtime::accept(&state, req, &mut deployment, &request_id).await
@@ -286,6 +290,10 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
     }
     if status == 200 && deployment.is_some() {
         set(h, "x-ms-rai-invoked", "true");
+    }
+    if let Some((limit, remaining)) = state.quota.status().filter(|_| !own) {
+        set(h, "x-ratelimit-limit-requests", &limit.to_string());
+        set(h, "x-ratelimit-remaining-requests", &remaining.to_string());
     }
     for (name, value) in headers {
         set(h, name, &value);
@@ -417,7 +425,7 @@ async fn whole(
 }
 
 /// What is decided before the body is read, in the service's order: the route, an injected
-/// fault, the credential, the api-version and the deployment. `Ok` carries the deployment of
+/// fault, the credential, the api-version, the deployment and the quota. `Ok` carries the deployment of
 /// the deployments route (`None` on `/openai/v1`, where it is the body's `model`) and the API.
 async fn gate(
     state: &State,
@@ -450,7 +458,7 @@ async fn gate(
     }
     check_credential(&state.config, &parts.headers)?;
     let config = &state.config;
-    match route {
+    let deployment = match route {
         Route::Deployment(d) => {
             let served = match api {
                 Api::Chat => &config.api_versions,
@@ -463,7 +471,7 @@ async fn gate(
                 return Err(Failure::api_version_not_supported().into());
             }
             check_deployment(config, &d)?;
-            Ok((Some(d), api))
+            Some(d)
         }
         Route::V1 => {
             if let Some(v) = &api_version {
@@ -471,9 +479,14 @@ async fn gate(
                     return Err(Failure::api_version_not_supported().into());
                 }
             }
-            Ok((None, api))
+            None
         }
+    };
+    if let Err(wait) = state.quota.admit() {
+        let version = api_version.as_deref().unwrap_or(V1_RATE_LIMIT_VERSION);
+        return Err(Failure::rate_limited(wait, api.operation(), version).into());
     }
+    Ok((deployment, api))
 }
 
 /// An `api-key` (the configured one, or any non-empty one), or a non-empty bearer token.

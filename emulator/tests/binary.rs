@@ -138,6 +138,10 @@ async fn bad_arguments_exit_with_status_2_and_one_line() {
         ),
         (&["--fast"][..], "unknown argument \"--fast\""),
         (&["--api-key="][..], "--api-key: the key is empty"),
+        (
+            &["--requests-per-minute", "-1"][..],
+            "--requests-per-minute: \"-1\" is not a number (0 to 4294967295)",
+        ),
     ] {
         let out = bounded("the refusal", Command::new(BIN).args(args).output())
             .await
@@ -172,6 +176,7 @@ async fn options_reach_the_server() {
             "--deployments=voice,other",
             "--api-versions",
             "2025-04-01-preview",
+            "--requests-per-minute=1",
         ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -217,5 +222,14 @@ async fn options_reach_the_server() {
     .await
     .unwrap_err();
     assert_eq!(e.code(), Some("DeploymentNotFound"), "{e}");
+    // The quota of 1 request a minute: the refusals above did not count, this one is over it.
+    let e = bounded(
+        "a second request",
+        client("voice", "sk-emu").chat().complete(&request),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status(), Some(429), "{e}");
+    assert!(e.retry_after().is_some_and(|d| d.as_secs() > 50), "{e:?}");
     child.kill().await.unwrap();
 }
