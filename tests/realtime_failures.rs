@@ -84,6 +84,42 @@ async fn a_429_at_the_handshake_is_retried_after_the_delay_it_asks_for() {
     assert_eq!(first.event_type(), "session.created");
 }
 
+#[tokio::test(start_paused = true)]
+async fn each_handshake_attempt_sends_a_fresh_key_and_checks_its_own_accept() {
+    let server = WsServer::start(vec![
+        Plan::Refuse {
+            status: 429,
+            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
+            request_id: "req-429",
+            retry_after: Some("1"),
+        },
+        Plan::Refuse {
+            status: 429,
+            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
+            request_id: "req-429",
+            retry_after: Some("1"),
+        },
+        Plan::Accept(say(vec![])),
+    ])
+    .await;
+    // The server answers the third key's accept: the session opens only if the client checks
+    // the accept against the key of the attempt it answers.
+    let mut session = client(&server).realtime().connect().await.unwrap();
+    let keys: Vec<String> = server
+        .handshakes()
+        .iter()
+        .map(|h| h.header("sec-websocket-key").unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.iter().all(|k| k.len() == 24), "{keys:?}");
+    assert!(
+        keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2],
+        "{keys:?}"
+    );
+    let first = session.next_event().await.unwrap().unwrap();
+    assert_eq!(first.event_type(), "session.created");
+}
+
 /// The error a session ends with when the server sends `message` after `session.created`.
 async fn ending_after(message: Option<Message>) -> azure_openai_audio::Error {
     let script: Script = Box::new(move |mut ws: Ws| {
