@@ -64,18 +64,19 @@ async fn refused_handshakes_are_typed_with_status_body_and_request_id() {
     }
 }
 
+/// A 429 asking for `retry_after` seconds.
+fn too_many(retry_after: &'static str) -> Plan {
+    Plan::Refuse {
+        status: 429,
+        body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
+        request_id: "req-429",
+        retry_after: Some(retry_after),
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_429_at_the_handshake_is_retried_after_the_delay_it_asks_for() {
-    let server = WsServer::start(vec![
-        Plan::Refuse {
-            status: 429,
-            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
-            request_id: "req-429",
-            retry_after: Some("7"),
-        },
-        Plan::Accept(say(vec![])),
-    ])
-    .await;
+    let server = WsServer::start(vec![too_many("7"), Plan::Accept(say(vec![]))]).await;
     let started = tokio::time::Instant::now();
     let mut session = client(&server).realtime().connect().await.unwrap();
     assert_eq!(started.elapsed(), Duration::from_secs(7));
@@ -87,18 +88,8 @@ async fn a_429_at_the_handshake_is_retried_after_the_delay_it_asks_for() {
 #[tokio::test(start_paused = true)]
 async fn each_handshake_attempt_sends_a_fresh_key_and_checks_its_own_accept() {
     let server = WsServer::start(vec![
-        Plan::Refuse {
-            status: 429,
-            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
-            request_id: "req-429",
-            retry_after: Some("1"),
-        },
-        Plan::Refuse {
-            status: 429,
-            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
-            request_id: "req-429",
-            retry_after: Some("1"),
-        },
+        too_many("1"),
+        too_many("1"),
         Plan::Accept(say(vec![])),
     ])
     .await;
