@@ -64,22 +64,49 @@ async fn refused_handshakes_are_typed_with_status_body_and_request_id() {
     }
 }
 
+/// A 429 asking for `retry_after` seconds.
+fn too_many(retry_after: &'static str) -> Plan {
+    Plan::Refuse {
+        status: 429,
+        body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
+        request_id: "req-429",
+        retry_after: Some(retry_after),
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_429_at_the_handshake_is_retried_after_the_delay_it_asks_for() {
-    let server = WsServer::start(vec![
-        Plan::Refuse {
-            status: 429,
-            body: r#"{"error":{"code":"429","message":"Rate limit exceeded."}}"#.to_owned(),
-            request_id: "req-429",
-            retry_after: Some("7"),
-        },
-        Plan::Accept(say(vec![])),
-    ])
-    .await;
+    let server = WsServer::start(vec![too_many("7"), Plan::Accept(say(vec![]))]).await;
     let started = tokio::time::Instant::now();
     let mut session = client(&server).realtime().connect().await.unwrap();
     assert_eq!(started.elapsed(), Duration::from_secs(7));
     assert_eq!(server.handshakes().len(), 2);
+    let first = session.next_event().await.unwrap().unwrap();
+    assert_eq!(first.event_type(), "session.created");
+}
+
+#[tokio::test(start_paused = true)]
+async fn each_handshake_attempt_sends_a_fresh_key_and_checks_its_own_accept() {
+    let server = WsServer::start(vec![
+        too_many("1"),
+        too_many("1"),
+        Plan::Accept(say(vec![])),
+    ])
+    .await;
+    // The server answers the third key's accept: the session opens only if the client checks
+    // the accept against the key of the attempt it answers.
+    let mut session = client(&server).realtime().connect().await.unwrap();
+    let keys: Vec<String> = server
+        .handshakes()
+        .iter()
+        .map(|h| h.header("sec-websocket-key").unwrap().to_owned())
+        .collect();
+    assert_eq!(keys.len(), 3);
+    assert!(keys.iter().all(|k| k.len() == 24), "{keys:?}");
+    assert!(
+        keys[0] != keys[1] && keys[1] != keys[2] && keys[0] != keys[2],
+        "{keys:?}"
+    );
     let first = session.next_event().await.unwrap().unwrap();
     assert_eq!(first.event_type(), "session.created");
 }

@@ -3,14 +3,16 @@
 //! authenticated, retried and timed like any request; `101 Switching Protocols` is the success,
 //! checked against the key, and the upgraded connection becomes the WebSocket.
 
-use reqwest::header::{HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY};
+use reqwest::header::{
+    HeaderMap, HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
+};
 use reqwest::header::{SEC_WEBSOCKET_VERSION, UPGRADE};
 use tokio_tungstenite::tungstenite::handshake::client::generate_key;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
@@ -19,7 +21,7 @@ use crate::routing::router::Router;
 use crate::transport::options::RequestOptions;
 use crate::transport::pipeline::Pipeline;
 use crate::transport::reply::Reply;
-use crate::transport::request::{ApiRequest, RequestBody};
+use crate::transport::request::{ApiRequest, AttemptHeaders, RequestBody};
 
 /// A Realtime WebSocket on reqwest's upgraded connection.
 pub(crate) type Socket = WebSocketStream<reqwest::Upgraded>;
@@ -43,8 +45,6 @@ pub(crate) async fn open(
             "the realtime deployment name is empty",
         ));
     }
-    let key = generate_key();
-    let expected = derive_accept_key(key.as_bytes());
     let mut request = ApiRequest::post("realtime", deployment, "realtime", RequestBody::Empty)
         .shape(protocol.shape())
         .routed(router, None);
@@ -54,18 +54,32 @@ pub(crate) async fn open(
     headers.insert(CONNECTION, HeaderValue::from_static("Upgrade"));
     headers.insert(UPGRADE, HeaderValue::from_static("websocket"));
     headers.insert(SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
-    // The key is base64 text: always a valid header value.
-    let key = HeaderValue::from_str(&key)
-        .map_err(|_| Error::invalid_input("the WebSocket key is not a header value"))?;
-    headers.insert(SEC_WEBSOCKET_KEY, key);
+    // A fresh key for each attempt (RFC 6455 4.1), kept for checking that attempt's 101:
+    // attempts are sequential, so the last key made is the one the reply answers.
+    let current = Arc::new(Mutex::new(String::new()));
+    let made = current.clone();
+    request.attempt_headers = Some(AttemptHeaders::new(move || {
+        let key = generate_key();
+        // The key is base64 text: always a valid header value.
+        let value = HeaderValue::from_str(&key)
+            .map_err(|_| Error::invalid_input("the WebSocket key is not a header value"))?;
+        *made.lock().unwrap_or_else(PoisonError::into_inner) = key;
+        let mut headers = HeaderMap::new();
+        headers.insert(SEC_WEBSOCKET_KEY, value);
+        Ok(headers)
+    }));
     pipeline
-        .send(&request, options, |reply| upgrade(reply, &expected))
+        .send(&request, options, |reply| {
+            let key = current.lock().unwrap_or_else(PoisonError::into_inner);
+            let expected = derive_accept_key(key.as_bytes());
+            upgrade(reply, expected)
+        })
         .await
 }
 
 /// Checks the `101` and turns the connection into a WebSocket. Any other success (a `200` from
 /// something that does not speak WebSocket) is a decode error with the response's metadata.
-async fn upgrade(reply: Reply, expected: &str) -> Result<(Socket, ResponseMetadata)> {
+async fn upgrade(reply: Reply, expected: String) -> Result<(Socket, ResponseMetadata)> {
     let metadata = reply.metadata();
     let response = reply.into_response();
     let refuse = |why: &str| {
@@ -82,7 +96,7 @@ async fn upgrade(reply: Reply, expected: &str) -> Result<(Socket, ResponseMetada
     if !header(UPGRADE).is_some_and(|v| v.eq_ignore_ascii_case("websocket")) {
         return Err(refuse("the 101 does not upgrade to websocket"));
     }
-    if header(SEC_WEBSOCKET_ACCEPT) != Some(expected) {
+    if header(SEC_WEBSOCKET_ACCEPT) != Some(expected.as_str()) {
         return Err(refuse("Sec-WebSocket-Accept does not match the key"));
     }
     let upgraded = response.upgrade().await.map_err(Error::from_reqwest)?;

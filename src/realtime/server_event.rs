@@ -21,6 +21,7 @@ use crate::realtime::events::{
     ItemRef, OutputItemEvent, RateLimitsUpdated, ResponseEvent, SessionEvent, SpeechBoundary,
     TextDelta, TextDone, Truncated,
 };
+use crate::realtime::protocol::RealtimeProtocol;
 use crate::transport::events::UnknownEvent;
 
 /// One event a Realtime server sends.
@@ -119,7 +120,8 @@ impl RealtimeServerEvent {
         decode(kind, data).map_err(invalid)
     }
 
-    /// The event's `type` as this crate names it (the GA name; an unknown event's own).
+    /// The event's `type` as this crate names it (the GA name; an unknown event's own). The
+    /// name a preview server sent is [`wire_type`](Self::wire_type).
     pub fn event_type(&self) -> &str {
         use RealtimeServerEvent as E;
         match self {
@@ -155,6 +157,37 @@ impl RealtimeServerEvent {
             E::RateLimitsUpdated(_) => "rate_limits.updated",
             E::Error(_) => "error",
             E::Unknown(u) => u.event_type(),
+        }
+    }
+}
+
+impl RealtimeServerEvent {
+    /// The event's `type` as a server speaking `protocol` names it on the wire: on the
+    /// [`Preview`](RealtimeProtocol::Preview) protocol, the beta names of the events mapped onto
+    /// GA variants (`response.audio.delta`, `response.audio_transcript.done`,
+    /// `response.text.delta`, ...); else [`event_type`](Self::event_type).
+    ///
+    /// ```
+    /// use azure_openai_audio::realtime::RealtimeProtocol;
+    /// use azure_openai_audio::RealtimeServerEvent;
+    /// let event = RealtimeServerEvent::from_json(br#"{"type":"response.audio.delta","delta":""}"#)?;
+    /// assert_eq!(event.event_type(), "response.output_audio.delta");
+    /// assert_eq!(event.wire_type(RealtimeProtocol::Preview), "response.audio.delta");
+    /// # Ok::<(), azure_openai_audio::Error>(())
+    /// ```
+    pub fn wire_type(&self, protocol: RealtimeProtocol) -> &str {
+        use RealtimeServerEvent as E;
+        if protocol != RealtimeProtocol::Preview {
+            return self.event_type();
+        }
+        match self {
+            E::OutputAudioDelta(_) => "response.audio.delta",
+            E::OutputAudioDone(_) => "response.audio.done",
+            E::OutputAudioTranscriptDelta(_) => "response.audio_transcript.delta",
+            E::OutputAudioTranscriptDone(_) => "response.audio_transcript.done",
+            E::OutputTextDelta(_) => "response.text.delta",
+            E::OutputTextDone(_) => "response.text.done",
+            _ => self.event_type(),
         }
     }
 }

@@ -295,6 +295,9 @@ impl Pipeline {
                 .header(CONTENT_LENGTH, body.content_length())
                 .body(stream);
         }
+        if let Some(make) = &request.attempt_headers {
+            builder = builder.headers(make.make()?);
+        }
         let response = builder
             .header(auth_name, auth_value)
             .headers(request.headers.clone())

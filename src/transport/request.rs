@@ -39,6 +39,8 @@ pub(crate) struct ApiRequest {
     /// The body for another deployment than `deployment`, when the body names the deployment
     /// (as `model` on the `/openai/v1` route): a routed attempt sends its backend's.
     pub(crate) body_for: Option<BodyFor>,
+    /// Headers made anew for each attempt (a WebSocket handshake's `Sec-WebSocket-Key`).
+    pub(crate) attempt_headers: Option<AttemptHeaders>,
 }
 
 impl ApiRequest {
@@ -62,6 +64,7 @@ impl ApiRequest {
             upgrade: false,
             router: None,
             body_for: None,
+            attempt_headers: None,
         }
     }
 
@@ -126,6 +129,32 @@ impl BodyFor {
 impl std::fmt::Debug for BodyFor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("BodyFor")
+    }
+}
+
+/// Makes the headers of one attempt, called before each is sent (see
+/// [`ApiRequest::attempt_headers`]).
+#[derive(Clone)]
+pub(crate) struct AttemptHeaders(Arc<MakeHeaders>);
+
+/// What makes an attempt's headers.
+type MakeHeaders = dyn Fn() -> Result<HeaderMap> + Send + Sync;
+
+impl AttemptHeaders {
+    /// The headers `make` returns, made for each attempt.
+    pub(crate) fn new(make: impl Fn() -> Result<HeaderMap> + Send + Sync + 'static) -> Self {
+        AttemptHeaders(Arc::new(make))
+    }
+
+    /// The headers of the next attempt.
+    pub(crate) fn make(&self) -> Result<HeaderMap> {
+        (self.0)()
+    }
+}
+
+impl std::fmt::Debug for AttemptHeaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AttemptHeaders")
     }
 }
 

@@ -27,6 +27,7 @@ impl Run<'_> {
             "AZURE_OPENAI_TTS_DEPLOYMENT",
             "AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT",
             "AZURE_OPENAI_TRANSLATE_DEPLOYMENT",
+            "AZURE_OPENAI_REALTIME_DEPLOYMENT",
             "OPENAI_API_VERSION",
         ] {
             command.env_remove(var);

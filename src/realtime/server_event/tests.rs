@@ -237,3 +237,33 @@ fn rate_limits_error_and_unknown() {
     assert_eq!(u.event_type(), "output_audio_buffer.started");
     assert_eq!(u.json(), &json);
 }
+
+#[test]
+fn preview_names_stay_visible_through_wire_type() {
+    use crate::realtime::protocol::RealtimeProtocol::{Ga, Preview};
+    for (preview, ga) in [
+        ("response.audio.delta", "response.output_audio.delta"),
+        ("response.audio.done", "response.output_audio.done"),
+        (
+            "response.audio_transcript.delta",
+            "response.output_audio_transcript.delta",
+        ),
+        (
+            "response.audio_transcript.done",
+            "response.output_audio_transcript.done",
+        ),
+        ("response.text.delta", "response.output_text.delta"),
+        ("response.text.done", "response.output_text.done"),
+    ] {
+        let event = decode(json!({"type": preview, "response_id": "r", "delta": ""}));
+        assert_eq!(event.event_type(), ga);
+        assert_eq!(event.wire_type(Preview), preview);
+        assert_eq!(event.wire_type(Ga), ga);
+    }
+    // Events whose names the protocols share, and unknown ones, keep theirs.
+    for kind in ["rate_limits.updated", "response.done", "something.new"] {
+        let event = decode(json!({"type": kind}));
+        assert_eq!(event.wire_type(Preview), kind);
+        assert_eq!(event.wire_type(Ga), kind);
+    }
+}
