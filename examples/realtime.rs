@@ -13,13 +13,15 @@
 mod common;
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use azure_openai_audio::realtime::ResponseStatus;
+use futures_util::StreamExt as _;
+
 use azure_openai_audio::{
-    Modality, Pcm16WavWriter, RealtimeAudioFormat, RealtimeServerEvent, RealtimeSessionConfig,
-    TurnDetection, Voice,
+    Modality, Pcm16Stream, Pcm16WavWriter, RealtimeAudioFormat, RealtimeServerEvent,
+    RealtimeSessionConfig, TurnDetection, Voice,
 };
 
 const QUESTION: &str = "Is a golden retriever a good family dog?";
@@ -58,13 +60,10 @@ impl From<azure_openai_audio::Error> for Failure {
 }
 
 async fn run(input: Option<PathBuf>, out: &PathBuf) -> Result<(), Failure> {
-    // A bad input file is found before anything is sent.
+    // A bad input file is found before anything is sent: its header is read (and its first
+    // chunk converted) before connecting.
     let audio = match &input {
-        Some(path) => Some(
-            common::wav_input::open_pcm16(path)
-                .await
-                .map_err(Failure::Said)?,
-        ),
+        Some(path) => Some(open_wav(path).await?),
         None => None,
     };
     let (client, _emulator) = common::client().await.map_err(Failure::Sdk)?;
@@ -83,8 +82,15 @@ async fn run(input: Option<PathBuf>, out: &PathBuf) -> Result<(), Failure> {
         .turn_detection(TurnDetection::Disabled);
     sender.configure(config).await?;
     match audio {
-        Some(audio) => {
-            let bytes = sender.append_pcm16_from(audio).await?;
+        Some((first, mut rest)) => {
+            // Any WAV (rate, channels, sample format) as 24 kHz mono pcm16, a chunk at a time.
+            let mut bytes = first.len() as u64;
+            sender.append_pcm16(&first).await?;
+            while let Some(chunk) = rest.next().await {
+                let chunk = chunk?;
+                bytes += chunk.len() as u64;
+                sender.append_pcm16(&chunk).await?;
+            }
             sender.commit().await?;
             eprintln!(
                 "sent {:.2} s of audio",
@@ -136,4 +142,19 @@ async fn run(input: Option<PathBuf>, out: &PathBuf) -> Result<(), Failure> {
     }
     eprintln!("wrote {} ({seconds:.2} s of 24 kHz audio)", out.display());
     Ok(())
+}
+
+/// Opens the WAV at `path` as 24 kHz mono pcm16 and converts its first chunk, so that a file that
+/// is not a WAV (or one the converter does not read) is named before anything is sent.
+async fn open_wav(path: &Path) -> Result<(Vec<u8>, Pcm16Stream<tokio::fs::File>), Failure> {
+    let shown = path.display();
+    let mut stream = Pcm16Stream::open(path).await.map_err(|e| {
+        let why = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+        Failure::Said(format!("cannot read {shown}: {why}"))
+    })?;
+    match stream.next().await {
+        Some(Ok(first)) => Ok((first, stream)),
+        Some(Err(e)) => Err(Failure::Said(format!("{shown}: {e}"))),
+        None => Err(Failure::Said(format!("{shown} has no audio"))),
+    }
 }

@@ -471,13 +471,36 @@ async fn the_realtime_example_asks_in_text_or_in_audio_and_writes_the_spoken_ans
     );
     assert!(!dir.join("refused.wav").exists());
 
-    // PLACEHOLDER until the WAV converter is merged: another rate is refused, naming it.
-    std::fs::write(dir.join("16k.wav"), common::wav(1_600, 16_000)).unwrap();
-    let out = run.example("realtime", &["16k.wav"]).await;
+    // Any WAV: the spoken sentence at 48 kHz stereo 32-bit float is converted to 24 kHz mono
+    // pcm16 and heard as said.
+    let (_, _, spoken) = read_wav(&dir.join("speech.wav"));
+    let spec = hound::WavSpec {
+        channels: 2,
+        sample_rate: 48_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut writer = hound::WavWriter::create(dir.join("48k.wav"), spec).unwrap();
+    for &s in &spoken {
+        let x = f32::from(s) / 32_768.0;
+        for _ in 0..4 {
+            writer.write_sample(x).unwrap(); // two frames of two channels per input sample
+        }
+    }
+    writer.finalize().unwrap();
+    let out = run.example("realtime", &["48k.wav", "from-48k.wav"]).await;
+    succeeded("realtime", &out);
+    assert_eq!(text(&out.stdout), format!("You said: {SPOKEN}\n"));
+
+    // A file that is not a WAV the converter reads is named before anything is sent.
+    std::fs::write(dir.join("text.wav"), "not a wav").unwrap();
+    let out = run.example("realtime", &["text.wav"]).await;
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(
-        text(&out.stderr),
-        "realtime: 16k.wav is 16000 Hz, 1 channel(s), 16-bit (format 1): this build reads only 24 kHz mono 16-bit PCM WAV\n"
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("realtime: text.wav: invalid input: "),
+        "{stderr}"
     );
 
     // A missing or unreadable IN is named before anything is sent (no emulator started).

@@ -1,7 +1,6 @@
 //! What the quickstart examples share: the client from the environment, and one-line failures.
 
 pub mod spoken;
-pub mod wav_input;
 
 use std::process::ExitCode;
 
