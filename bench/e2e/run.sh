@@ -3,7 +3,7 @@
 # async-openai 0.43, paired; prints peak RSS and CPU medians with ratios to the floor.
 #
 # Usage: bench/e2e/run.sh [--job chat|transcribe|realtime] [--rounds N] [--in-bytes N] [--out-bytes N]
-#                         [--chunked] [--seconds N] [--delta-ms N]
+#                         [--chunked] [--seconds N] [--delta-ms N] [--runtime multi-thread|current-thread]
 #
 # --job chat (the default): the from-audio job (16 MiB WAV in, 4 MiB of audio out), run by the
 # `from-audio` example, `floor` and `aoai`. --chunked: the server sends the reply with
@@ -17,6 +17,7 @@
 # (the crate, by path, built in this bench crate), `floor-realtime` (tokio-tungstenite and
 # serde_json by hand) and `aoai-realtime` (async-openai's event types over the floor's socket:
 # async-openai has no Realtime connection); CPU, peak RSS and RSS at each tenth of the audio.
+# --runtime current-thread runs every program on tokio's current-thread runtime (default: multi-thread).
 #
 # Target dirs: $CARGO_TARGET_DIR (the crate; default ./target) and $E2E_TARGET_DIR
 # (this bench crate, which builds async-openai; default bench/e2e/target).

@@ -7,7 +7,7 @@
 //! `/openai/v1/realtime?model=DEPLOYMENT`, sends `response.create`, writes the audio of every
 //! `response.output_audio.delta` to a [`Sink`] until `response.done`, and ends with
 //! [`Sink::finish`], which prints the figures and fails loudly unless exactly `SECONDS` of audio
-//! arrived.
+//! arrived. Each runs on [`runtime`].
 
 /// Samples a second (the service's pcm16 rate).
 pub const RATE: u64 = 24_000;
@@ -182,6 +182,18 @@ impl Sink {
             std::process::exit(3);
         }
     }
+}
+
+/// The runtime every program runs on: tokio's multi-threaded one, as `#[tokio::main]` makes it,
+/// or its current-thread one when `BENCH_RUNTIME=current_thread` (the runner's `--runtime
+/// current-thread`).
+pub fn runtime() -> tokio::runtime::Runtime {
+    let mut builder = match std::env::var("BENCH_RUNTIME").as_deref() {
+        Ok("current_thread") => tokio::runtime::Builder::new_current_thread(),
+        Ok("multi_thread") | Err(_) => tokio::runtime::Builder::new_multi_thread(),
+        Ok(other) => panic!("BENCH_RUNTIME is current_thread or multi_thread, not {other:?}"),
+    };
+    builder.enable_all().build().expect("runtime")
 }
 
 /// This process's resident set (VmRSS in /proc/self/status), in KiB; 0 where there is none.

@@ -9,7 +9,9 @@
 //! (with the event, response and item ids the service sends) and a
 //! `response.output_audio_transcript.delta` before every tenth, then the `.done` events of the
 //! audio, the transcript, the part and the item, `response.done` with its usage and
-//! `rate_limits.updated`. `session.update` gets `session.updated`; other events are ignored.
+//! `rate_limits.updated`. A content part's `type` is `audio` in the `response.content_part.*`
+//! events (as the OpenAPI spec has it; the item's content part is `output_audio`).
+//! `session.update` gets `session.updated`; other events are ignored.
 //! Each session is logged in [`RealtimeServer::sessions`].
 
 use std::sync::{Arc, Mutex};
@@ -214,7 +216,7 @@ async fn respond(
         json!({"type": "conversation.item.added", "previous_item_id": null, "item": item("in_progress", None)}),
         with(
             "response.content_part.added",
-            json!({"part": {"type": "output_audio", "transcript": ""}}),
+            json!({"part": {"type": "audio", "transcript": ""}}),
         ),
     ] {
         send(ws, ids, event).await?;
@@ -278,7 +280,7 @@ async fn respond(
         ),
         with(
             "response.content_part.done",
-            json!({"part": {"type": "output_audio", "transcript": transcript}}),
+            json!({"part": {"type": "audio", "transcript": transcript}}),
         ),
         json!({"type": "response.output_item.done", "response_id": response_id, "output_index": 0, "item": done_item}),
         json!({"type": "conversation.item.done", "item": done_item}),

@@ -18,8 +18,11 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    aoa_e2e_bench::realtime::runtime().block_on(session());
+}
+
+async fn session() {
     let plan = Plan::from_args();
     let (endpoint, key) = aoa_e2e_bench::endpoint_and_key();
     let deployment = std::env::var("AZURE_OPENAI_REALTIME_DEPLOYMENT")

@@ -9,8 +9,11 @@
 use aoa_e2e_bench::realtime::{Plan, Sink};
 use azure_openai_audio::{Client, RealtimeServerEvent};
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    aoa_e2e_bench::realtime::runtime().block_on(session())
+}
+
+async fn session() -> Result<(), Box<dyn std::error::Error>> {
     let plan = Plan::from_args();
     let client = Client::from_env()?;
     let session = client.realtime().connect().await?;

@@ -29,8 +29,11 @@ struct Event<'a> {
     delta: Option<Cow<'a, str>>,
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
+    aoa_e2e_bench::realtime::runtime().block_on(session());
+}
+
+async fn session() {
     let plan = Plan::from_args();
     let (endpoint, key) = aoa_e2e_bench::endpoint_and_key();
     let deployment = std::env::var("AZURE_OPENAI_REALTIME_DEPLOYMENT")

@@ -2,7 +2,8 @@
 //! (user + system) medians with ratios to the first program (the floor).
 //!
 //! Usage: `runner [--job chat|transcribe|realtime] [--rounds N] [--in-bytes N] [--out-bytes N]
-//! [--chunked] [--seconds N] [--delta-ms N] NAME=PATH ...` (any programs, the floor first).
+//! [--chunked] [--seconds N] [--delta-ms N] [--runtime multi-thread|current-thread] NAME=PATH ...`
+//! (any programs, the floor first).
 //!
 //! - `--job chat` (the default), the from-audio job: each program is run as `PATH IN OUT` with
 //!   AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY set, and must write the reply's exact audio to
@@ -15,8 +16,9 @@
 //!   program that fails (async-openai cannot decode the reply) is measured all the same; the
 //!   table says how its upload was framed and how it ended.
 //! - `--job realtime`: one Realtime response of `--seconds` of 24 kHz pcm16 (default 3600, one
-//!   hour) in deltas of `--delta-ms` (default 100) from a loopback WebSocket server; see
-//!   [`realtime`] (its own goal: CPU and flat memory).
+//!   hour) in deltas of `--delta-ms` (default 100) from a loopback WebSocket server, every
+//!   program on tokio's `--runtime` (default multi-thread, as `#[tokio::main]`); see [`realtime`]
+//!   (its own goal: CPU and flat memory).
 //!
 //! The last column says whether each program is within the goal: at most 1.25x the
 //! floor's peak RSS and 1.5x its CPU (a program that failed is not).
@@ -62,6 +64,7 @@ fn main() {
     let mut out_bytes = 4 << 20;
     let mut framing = Reply::ContentLength;
     let mut plan = Plan::HOUR;
+    let mut runtime = "multi_thread";
     let mut programs: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -89,6 +92,13 @@ fn main() {
             "--chunked" => framing = Reply::Chunked,
             "--seconds" => plan.seconds = num("--seconds") as u64,
             "--delta-ms" => plan.delta_ms = num("--delta-ms") as u64,
+            "--runtime" => {
+                runtime = match value("--runtime").as_str() {
+                    "multi-thread" => "multi_thread",
+                    "current-thread" => "current_thread",
+                    other => panic!("--runtime is multi-thread or current-thread, not {other:?}"),
+                }
+            }
             _ => {
                 let (name, path) = a.split_once('=').expect("NAME=PATH");
                 programs.push((name.to_owned(), path.to_owned()));
@@ -102,7 +112,7 @@ fn main() {
         "--chunked is for the chat job's reply"
     );
     if job == Job::Realtime {
-        realtime::run_job(&programs, rounds, plan);
+        realtime::run_job(&programs, rounds, plan, runtime);
         return;
     }
     let in_bytes = in_bytes.unwrap_or(match job {

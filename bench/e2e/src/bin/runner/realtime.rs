@@ -3,7 +3,7 @@
 //! ([`aoa_e2e_bench::realtime_server`]) and decodes every delta into the job's sink.
 //!
 //! Each program is run as `PATH SECONDS DELTA_MS` with AZURE_OPENAI_ENDPOINT,
-//! AZURE_OPENAI_API_KEY and AZURE_OPENAI_REALTIME_DEPLOYMENT set, and prints `audio BYTES
+//! AZURE_OPENAI_API_KEY, AZURE_OPENAI_REALTIME_DEPLOYMENT and BENCH_RUNTIME set, and prints `audio BYTES
 //! CHECKSUM` and `rss KIB x10` (its VmRSS at each tenth of the audio). A run fails unless the
 //! server's session went through `response.done` and the program received exactly the audio
 //! sent (its size and checksum). The goal (issue 13): at most 1.25x the floor's CPU, and flat
@@ -23,11 +23,11 @@ const GOAL_CPU: f64 = 1.25;
 const FLAT_KIB: u64 = 1024;
 
 /// Runs the job: paired rounds, then the table.
-pub(crate) fn run_job(programs: &[(String, String)], rounds: usize, plan: Plan) {
+pub(crate) fn run_job(programs: &[(String, String)], rounds: usize, plan: Plan, runtime: &str) {
     let server = realtime_server::start(plan);
     let expected = plan.expected();
     println!(
-        "job: realtime, one response of {} s of {} Hz mono pcm16 ({} samples, {} bytes) in {} ms deltas ({} deltas); server {}; {} paired rounds (+1 warm-up)",
+        "job: realtime, one response of {} s of {} Hz mono pcm16 ({} samples, {} bytes) in {} ms deltas ({} deltas); server {}; tokio runtime: {runtime}; {} paired rounds (+1 warm-up)",
         plan.seconds,
         RATE,
         expected.bytes / 2,
@@ -43,7 +43,7 @@ pub(crate) fn run_job(programs: &[(String, String)], rounds: usize, plan: Plan) 
             // Rotate the order every round so no program always runs first.
             let i = (k + round) % programs.len();
             let (name, path) = &programs[i];
-            let s = run_one(path, plan, &server, expected);
+            let s = run_one(path, plan, runtime, &server, expected);
             if i == 0 {
                 if let Some(why) = &s.failure {
                     panic!("the floor ({name}) failed: {why}");
@@ -68,7 +68,13 @@ pub(crate) fn run_job(programs: &[(String, String)], rounds: usize, plan: Plan) 
 }
 
 /// One program's run, checked against the server's log and the audio sent.
-fn run_one(path: &str, plan: Plan, server: &RealtimeServer, expected: Tally) -> Sample {
+fn run_one(
+    path: &str,
+    plan: Plan,
+    runtime: &str,
+    server: &RealtimeServer,
+    expected: Tally,
+) -> Sample {
     let before = server.sessions.lock().expect("sessions").len();
     let mut command = measure(path);
     command
@@ -77,6 +83,7 @@ fn run_one(path: &str, plan: Plan, server: &RealtimeServer, expected: Tally) -> 
         .env("AZURE_OPENAI_ENDPOINT", &server.endpoint)
         .env("AZURE_OPENAI_API_KEY", KEY)
         .env("AZURE_OPENAI_REALTIME_DEPLOYMENT", DEPLOYMENT)
+        .env("BENCH_RUNTIME", runtime)
         .env_remove("AZURE_OPENAI_DEPLOYMENT_NAME")
         .env_remove("OPENAI_API_VERSION");
     let (mut sample, stdout) = run(path, command);
