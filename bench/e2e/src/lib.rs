@@ -55,6 +55,7 @@ pub const TRANSCRIBE_API_VERSION: &str = "2024-10-21";
 pub mod body;
 pub mod multipart;
 pub mod realtime;
+pub mod realtime_client;
 pub mod realtime_server;
 pub mod server;
 pub mod whisper_reply;

@@ -87,7 +87,8 @@ impl Plan {
 fn cycle(bytes: usize) -> &'static [Vec<u8>] {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static CYCLES: OnceLock<Mutex<HashMap<usize, &'static [Vec<u8>]>>> = OnceLock::new();
+    type Cycles = HashMap<usize, &'static [Vec<u8>]>;
+    static CYCLES: OnceLock<Mutex<Cycles>> = OnceLock::new();
     let mut cycles = CYCLES.get_or_init(Default::default).lock().expect("cycles");
     cycles.entry(bytes).or_insert_with(|| {
         let mut x: u64 = 0x2545_F491_4F6C_DD1D;

@@ -121,6 +121,8 @@ fn check(req: &Request) -> Result<(), (u16, String)> {
 async fn serve(stream: TcpStream, plan: Plan, log: &mut Session) -> Result<(), String> {
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut refused = None;
+    // tungstenite's callback type, with its large error.
+    #[allow(clippy::result_large_err)]
     let callback = |req: &Request, resp: Response| -> Result<Response, ErrorResponse> {
         check(req).map(|()| resp).map_err(|(status, why)| {
             let body = json!({"error": {"code": status.to_string(), "message": why}}).to_string();

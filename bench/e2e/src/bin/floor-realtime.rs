@@ -12,12 +12,9 @@
 use std::borrow::Cow;
 
 use aoa_e2e_bench::realtime::{Plan, Sink};
+use aoa_e2e_bench::realtime_client;
 use base64::Engine as _;
-use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
-use tokio_tungstenite::tungstenite::Message;
 
 /// What the loop needs of an event; the rest is skipped, not kept.
 #[derive(Deserialize)]
@@ -35,34 +32,13 @@ fn main() {
 
 async fn session() {
     let plan = Plan::from_args();
-    let (endpoint, key) = aoa_e2e_bench::endpoint_and_key();
-    let deployment = std::env::var("AZURE_OPENAI_REALTIME_DEPLOYMENT")
-        .expect("AZURE_OPENAI_REALTIME_DEPLOYMENT");
-    let url = format!(
-        "{}/openai/v1/realtime?model={deployment}",
-        endpoint.replacen("http", "ws", 1)
-    );
-    let mut request = url.into_client_request().expect("request");
-    request
-        .headers_mut()
-        .insert("api-key", HeaderValue::from_str(&key).expect("key"));
-    let (mut ws, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connect");
-    ws.send(Message::text(r#"{"type":"response.create"}"#))
-        .await
-        .expect("send response.create");
+    let mut ws = realtime_client::connect_and_ask().await;
 
     let engine = base64::engine::general_purpose::STANDARD;
     let mut sink = Sink::new(plan);
     let mut pcm = Vec::new();
     let mut done = false;
-    while let Some(message) = ws.next().await {
-        let text = match message.expect("read") {
-            Message::Text(text) => text,
-            Message::Close(frame) => panic!("the server closed the session: {frame:?}"),
-            _ => continue,
-        };
+    while let Some(text) = realtime_client::next_text(&mut ws).await {
         let event: Event = serde_json::from_str(text.as_str()).expect("an event");
         match &*event.kind {
             "response.output_audio.delta" => {
@@ -85,7 +61,6 @@ async fn session() {
         }
     }
     assert!(done, "the session ended before response.done");
-    ws.close(None).await.expect("close");
-    while let Some(Ok(_)) = ws.next().await {}
+    realtime_client::close(ws).await;
     sink.finish();
 }

@@ -194,6 +194,29 @@ fn med(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// A program's medians over its rounds, and its ratios to the floor's.
+pub(crate) struct Medians {
+    /// Peak RSS, MiB.
+    pub(crate) rss: f64,
+    pub(crate) cpu: f64,
+    pub(crate) wall: f64,
+    pub(crate) rss_ratio: f64,
+    pub(crate) cpu_ratio: f64,
+}
+
+/// The medians of `s`; the ratios are paired: the ratio within each round, then their median.
+pub(crate) fn medians(s: &[Sample], floor: &[Sample]) -> Medians {
+    let paired =
+        |f: fn(&Sample) -> f64| med(s.iter().zip(floor).map(|(a, b)| f(a) / f(b)).collect());
+    Medians {
+        rss: med(s.iter().map(|x| x.rss_kib as f64 / 1024.0).collect()),
+        cpu: med(s.iter().map(|x| x.cpu_s).collect()),
+        wall: med(s.iter().map(|x| x.wall_s).collect()),
+        rss_ratio: paired(|x| x.rss_kib as f64),
+        cpu_ratio: paired(|x| x.cpu_s),
+    }
+}
+
 fn print_table(job: Job, programs: &[(String, String)], samples: &[Vec<Sample>], rounds: usize) {
     let floor = &samples[0];
     let extra = job == Job::Transcribe;
@@ -209,20 +232,13 @@ fn print_table(job: Job, programs: &[(String, String)], samples: &[Vec<Sample>],
     );
     for (i, (name, _)) in programs.iter().enumerate() {
         let s = &samples[i];
-        let rss = med(s.iter().map(|x| x.rss_kib as f64 / 1024.0).collect());
-        let cpu = med(s.iter().map(|x| x.cpu_s).collect());
-        let wall = med(s.iter().map(|x| x.wall_s).collect());
-        // Paired: the ratio within each round, then the median of those.
-        let rss_ratio = med(s
-            .iter()
-            .zip(floor)
-            .map(|(a, f)| a.rss_kib as f64 / f.rss_kib as f64)
-            .collect());
-        let cpu_ratio = med(s
-            .iter()
-            .zip(floor)
-            .map(|(a, f)| a.cpu_s / f.cpu_s)
-            .collect());
+        let Medians {
+            rss,
+            cpu,
+            wall,
+            rss_ratio,
+            cpu_ratio,
+        } = medians(s, floor);
         let failures: Vec<&str> = s.iter().filter_map(|x| x.failure.as_deref()).collect();
         let within = if !failures.is_empty() {
             "no (failed)"

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use aoa_e2e_bench::realtime::{Plan, Tally, DEPLOYMENT, KEY, RATE, RSS_SAMPLES};
 use aoa_e2e_bench::realtime_server::{self, RealtimeServer, Session};
 
-use super::{measure, med, run, Sample};
+use super::{measure, med, medians, run, Sample};
 
 /// The goal for CPU, as a ratio to the floor.
 const GOAL_CPU: f64 = 1.25;
@@ -161,20 +161,7 @@ fn print_table(programs: &[(String, String)], samples: &[Vec<Sample>], rounds: u
     let mut traces = Vec::new();
     for (i, (name, _)) in programs.iter().enumerate() {
         let s = &samples[i];
-        let rss = med(s.iter().map(|x| mib(x.rss_kib as f64)).collect());
-        let cpu = med(s.iter().map(|x| x.cpu_s).collect());
-        let wall = med(s.iter().map(|x| x.wall_s).collect());
-        // Paired: the ratio within each round, then the median of those.
-        let rss_ratio = med(s
-            .iter()
-            .zip(floor)
-            .map(|(a, f)| a.rss_kib as f64 / f.rss_kib as f64)
-            .collect());
-        let cpu_ratio = med(s
-            .iter()
-            .zip(floor)
-            .map(|(a, f)| a.cpu_s / f.cpu_s)
-            .collect());
+        let m = medians(s, floor);
         let traced: Vec<&Vec<u64>> = s
             .iter()
             .map(|x| &x.rss_trace)
@@ -196,7 +183,7 @@ fn print_table(programs: &[(String, String)], samples: &[Vec<Sample>], rounds: u
         }
         let within = if !failures.is_empty() {
             "no (failed)"
-        } else if cpu_ratio <= GOAL_CPU && flat {
+        } else if m.cpu_ratio <= GOAL_CPU && flat {
             "yes"
         } else {
             "no"
@@ -210,7 +197,8 @@ fn print_table(programs: &[(String, String)], samples: &[Vec<Sample>], rounds: u
             None => ("-".into(), "-".into(), "-".into()),
         };
         println!(
-            "| {name} | {rss:.1} | {cpu:.3} | {wall:.3} | {rss_ratio:.2}x | {cpu_ratio:.2}x | {first} → {last} | {growth} | {result} | {within} |"
+            "| {name} | {:.1} | {:.3} | {:.3} | {:.2}x | {:.2}x | {first} → {last} | {growth} | {result} | {within} |",
+            m.rss, m.cpu, m.wall, m.rss_ratio, m.cpu_ratio
         );
         if !traced.is_empty() {
             let trace: Vec<String> = (0..RSS_SAMPLES).map(|k| format!("{:.1}", at(k))).collect();
