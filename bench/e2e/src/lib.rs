@@ -1,4 +1,5 @@
-//! Shared pieces of the end-to-end benchmark: the jobs' fixed texts and the test audio.
+//! Shared pieces of the end-to-end benchmark: the jobs' fixed texts and the test audio, the
+//! loopback servers.
 
 /// The prompt every program sends beside the audio.
 pub const PROMPT: &str = "Describe in detail the spoken audio input.";
@@ -53,5 +54,8 @@ pub const TRANSCRIBE_API_VERSION: &str = "2024-10-21";
 
 pub mod body;
 pub mod multipart;
+pub mod realtime;
+pub mod realtime_client;
+pub mod realtime_server;
 pub mod server;
 pub mod whisper_reply;

@@ -1,8 +1,9 @@
 //! Runs each program on one job against the loopback server, paired, and prints peak RSS and CPU
 //! (user + system) medians with ratios to the first program (the floor).
 //!
-//! Usage: `runner [--job chat|transcribe] [--rounds N] [--in-bytes N] [--out-bytes N] [--chunked]
-//! NAME=PATH ...` (any programs, the floor first).
+//! Usage: `runner [--job chat|transcribe|realtime] [--rounds N] [--in-bytes N] [--out-bytes N]
+//! [--chunked] [--seconds N] [--delta-ms N] [--runtime multi-thread|current-thread] NAME=PATH ...`
+//! (any programs, the floor first).
 //!
 //! - `--job chat` (the default), the from-audio job: each program is run as `PATH IN OUT` with
 //!   AZURE_OPENAI_ENDPOINT / AZURE_OPENAI_API_KEY set, and must write the reply's exact audio to
@@ -14,6 +15,10 @@
 //!   should print the transcript of Azure's recorded whisper reply. IN: 24 MiB by default. A
 //!   program that fails (async-openai cannot decode the reply) is measured all the same; the
 //!   table says how its upload was framed and how it ended.
+//! - `--job realtime`: one Realtime response of `--seconds` of 24 kHz pcm16 (default 3600, one
+//!   hour) in deltas of `--delta-ms` (default 100) from a loopback WebSocket server, every
+//!   program on tokio's `--runtime` (default multi-thread, as `#[tokio::main]`); see [`realtime`]
+//!   (its own goal: CPU and flat memory).
 //!
 //! The last column says whether each program is within the goal: at most 1.25x the
 //! floor's peak RSS and 1.5x its CPU (a program that failed is not).
@@ -22,7 +27,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+use aoa_e2e_bench::realtime::Plan;
 use aoa_e2e_bench::server::{Reply, Server, Upload};
+
+mod realtime;
 
 /// The goal for the crate's example, as ratios to the floor.
 const GOAL_RSS: f64 = 1.25;
@@ -32,6 +40,7 @@ const GOAL_CPU: f64 = 1.5;
 enum Job {
     Chat,
     Transcribe,
+    Realtime,
 }
 
 struct Sample {
@@ -42,6 +51,10 @@ struct Sample {
     failure: Option<String>,
     /// How the upload was framed (transcription job).
     upload: Option<&'static str>,
+    /// VmRSS (KiB) at each tenth of the audio, as the program printed it (Realtime job).
+    rss_trace: Vec<u64>,
+    /// Messages the program could not decode, as it printed them (Realtime job).
+    unparsed: Option<u64>,
 }
 
 fn main() {
@@ -50,6 +63,8 @@ fn main() {
     let mut in_bytes = None;
     let mut out_bytes = 4 << 20;
     let mut framing = Reply::ContentLength;
+    let mut plan = Plan::HOUR;
+    let mut runtime = "multi_thread";
     let mut programs: Vec<(String, String)> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -67,13 +82,23 @@ fn main() {
                 job = match value("--job").as_str() {
                     "chat" => Job::Chat,
                     "transcribe" => Job::Transcribe,
-                    other => panic!("--job is chat or transcribe, not {other:?}"),
+                    "realtime" => Job::Realtime,
+                    other => panic!("--job is chat, transcribe or realtime, not {other:?}"),
                 }
             }
             "--rounds" => rounds = num("--rounds"),
             "--in-bytes" => in_bytes = Some(num("--in-bytes")),
             "--out-bytes" => out_bytes = num("--out-bytes"),
             "--chunked" => framing = Reply::Chunked,
+            "--seconds" => plan.seconds = num("--seconds") as u64,
+            "--delta-ms" => plan.delta_ms = num("--delta-ms") as u64,
+            "--runtime" => {
+                runtime = match value("--runtime").as_str() {
+                    "multi-thread" => "multi_thread",
+                    "current-thread" => "current_thread",
+                    other => panic!("--runtime is multi-thread or current-thread, not {other:?}"),
+                }
+            }
             _ => {
                 let (name, path) = a.split_once('=').expect("NAME=PATH");
                 programs.push((name.to_owned(), path.to_owned()));
@@ -86,9 +111,13 @@ fn main() {
         job == Job::Chat || framing == Reply::ContentLength,
         "--chunked is for the chat job's reply"
     );
+    if job == Job::Realtime {
+        realtime::run_job(&programs, rounds, plan, runtime);
+        return;
+    }
     let in_bytes = in_bytes.unwrap_or(match job {
         Job::Chat => 16 << 20,
-        Job::Transcribe => 24 << 20,
+        Job::Transcribe | Job::Realtime => 24 << 20,
     });
 
     let dir = std::env::temp_dir().join(format!("aoa-e2e-{}", std::process::id()));
@@ -98,7 +127,7 @@ fn main() {
     std::fs::write(&input, &in_audio).expect("write input");
     let out_audio = match job {
         Job::Chat => aoa_e2e_bench::wav(out_bytes),
-        Job::Transcribe => Vec::new(),
+        Job::Transcribe | Job::Realtime => Vec::new(),
     };
     let server = aoa_e2e_bench::server::start(&in_audio, &out_audio, framing);
     drop(in_audio);
@@ -124,6 +153,7 @@ fn main() {
             server.endpoint,
             rounds
         ),
+        Job::Realtime => unreachable!("run by realtime::run"),
     }
 
     let mut samples: Vec<Vec<Sample>> = programs.iter().map(|_| Vec::new()).collect();
@@ -137,6 +167,7 @@ fn main() {
             let s = match job {
                 Job::Chat => run_chat(path, &input, &output, &server, &out_audio),
                 Job::Transcribe => run_transcribe(path, &input, &server),
+                Job::Realtime => unreachable!("run by realtime::run"),
             };
             if i == 0 {
                 if let Some(why) = &s.failure {
@@ -157,11 +188,36 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The median (the upper one of an even count).
+fn med(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// A program's medians over its rounds, and its ratios to the floor's.
+pub(crate) struct Medians {
+    /// Peak RSS, MiB.
+    pub(crate) rss: f64,
+    pub(crate) cpu: f64,
+    pub(crate) wall: f64,
+    pub(crate) rss_ratio: f64,
+    pub(crate) cpu_ratio: f64,
+}
+
+/// The medians of `s`; the ratios are paired: the ratio within each round, then their median.
+pub(crate) fn medians(s: &[Sample], floor: &[Sample]) -> Medians {
+    let paired =
+        |f: fn(&Sample) -> f64| med(s.iter().zip(floor).map(|(a, b)| f(a) / f(b)).collect());
+    Medians {
+        rss: med(s.iter().map(|x| x.rss_kib as f64 / 1024.0).collect()),
+        cpu: med(s.iter().map(|x| x.cpu_s).collect()),
+        wall: med(s.iter().map(|x| x.wall_s).collect()),
+        rss_ratio: paired(|x| x.rss_kib as f64),
+        cpu_ratio: paired(|x| x.cpu_s),
+    }
+}
+
 fn print_table(job: Job, programs: &[(String, String)], samples: &[Vec<Sample>], rounds: usize) {
-    let med = |v: &mut Vec<f64>| {
-        v.sort_by(|a, b| a.total_cmp(b));
-        v[v.len() / 2]
-    };
     let floor = &samples[0];
     let extra = job == Job::Transcribe;
     println!();
@@ -176,20 +232,13 @@ fn print_table(job: Job, programs: &[(String, String)], samples: &[Vec<Sample>],
     );
     for (i, (name, _)) in programs.iter().enumerate() {
         let s = &samples[i];
-        let rss = med(&mut s.iter().map(|x| x.rss_kib as f64 / 1024.0).collect());
-        let cpu = med(&mut s.iter().map(|x| x.cpu_s).collect());
-        let wall = med(&mut s.iter().map(|x| x.wall_s).collect());
-        // Paired: the ratio within each round, then the median of those.
-        let rss_ratio = med(&mut s
-            .iter()
-            .zip(floor)
-            .map(|(a, f)| a.rss_kib as f64 / f.rss_kib as f64)
-            .collect());
-        let cpu_ratio = med(&mut s
-            .iter()
-            .zip(floor)
-            .map(|(a, f)| a.cpu_s / f.cpu_s)
-            .collect());
+        let Medians {
+            rss,
+            cpu,
+            wall,
+            rss_ratio,
+            cpu_ratio,
+        } = medians(s, floor);
         let failures: Vec<&str> = s.iter().filter_map(|x| x.failure.as_deref()).collect();
         let within = if !failures.is_empty() {
             "no (failed)"
@@ -282,7 +331,7 @@ fn run_transcribe(path: &str, input: &Path, server: &Server) -> Sample {
 }
 
 /// The program through the small `measure` launcher beside this binary (see measure.rs for why).
-fn measure(path: &str) -> Command {
+pub(crate) fn measure(path: &str) -> Command {
     let measure = std::env::current_exe()
         .expect("current exe")
         .with_file_name("measure");
@@ -292,7 +341,7 @@ fn measure(path: &str) -> Command {
 }
 
 /// Runs it; the sample (failed if the exit status is not 0) and the program's stdout.
-fn run(path: &str, mut command: Command) -> (Sample, String) {
+pub(crate) fn run(path: &str, mut command: Command) -> (Sample, String) {
     let start = Instant::now();
     let out = command
         .output()
@@ -327,6 +376,8 @@ fn run(path: &str, mut command: Command) -> (Sample, String) {
         wall_s,
         failure,
         upload: None,
+        rss_trace: Vec::new(),
+        unparsed: None,
     };
     (sample, own.to_owned())
 }
