@@ -28,6 +28,7 @@ impl Run<'_> {
             "AZURE_OPENAI_TRANSCRIBE_DEPLOYMENT",
             "AZURE_OPENAI_TRANSLATE_DEPLOYMENT",
             "OPENAI_API_VERSION",
+            "AZURE_OPENAI_BACKENDS",
         ] {
             command.env_remove(var);
         }
