@@ -174,22 +174,27 @@ async fn a_routed_transcription_is_checked_against_each_backends_model() {
     let audio = AudioSource::from_bytes(wav(1_600, 16_000));
     let with_prompt = TranscriptionRequest::new().prompt("Names: Contoso.");
     for route in [Route::Deployments, Route::V1] {
+        // Transcriptions routed over `a` and `b` with these deployments; the client's own is `own`.
+        let routed_over = |on_a: &str, on_b: &str, own: &str| {
+            let pool = Pool::new(
+                [backend(&a, on_a), backend(&b, on_b)],
+                RoutingConfig::default(),
+            )
+            .unwrap();
+            builder("http://127.0.0.1:1")
+                .route(route)
+                .deployment_for(Api::Transcription, own)
+                .routing(Api::Transcription, pool)
+                .build()
+                .unwrap()
+        };
         // The client's own deployment (a diarize model, which takes no prompt) is not used when
         // routed: the backends' models take the prompt.
-        let pool = Pool::new(
-            [
-                backend(&a, "mini-transcribe-a"),
-                backend(&b, "mini-transcribe-b"),
-            ],
-            RoutingConfig::default(),
-        )
-        .unwrap();
-        let client = builder("http://127.0.0.1:1")
-            .route(route)
-            .deployment_for(Api::Transcription, "gpt-4o-transcribe-diarize")
-            .routing(Api::Transcription, pool)
-            .build()
-            .unwrap();
+        let client = routed_over(
+            "mini-transcribe-a",
+            "mini-transcribe-b",
+            "gpt-4o-transcribe-diarize",
+        );
         let before = seen(&a).await + seen(&b).await;
         let reply = client.transcriptions().create(&audio, &with_prompt).await;
         assert!(
@@ -199,20 +204,7 @@ async fn a_routed_transcription_is_checked_against_each_backends_model() {
         assert_eq!(seen(&a).await + seen(&b).await, before + 1, "{route:?}");
 
         // A backend whose model refuses it: refused before anything is sent, naming it.
-        let pool = Pool::new(
-            [
-                backend(&a, "mini-transcribe-a"),
-                backend(&b, "transcribe-diarize-b"),
-            ],
-            RoutingConfig::default(),
-        )
-        .unwrap();
-        let client = builder("http://127.0.0.1:1")
-            .route(route)
-            .deployment_for(Api::Transcription, "whisper")
-            .routing(Api::Transcription, pool)
-            .build()
-            .unwrap();
+        let client = routed_over("mini-transcribe-a", "transcribe-diarize-b", "whisper");
         let err = client
             .transcriptions()
             .create(&audio, &with_prompt)
