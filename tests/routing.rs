@@ -265,3 +265,60 @@ async fn other_apis_and_explicit_deployments_are_not_routed() {
     let unrouted = client.with_deployment_for(Api::Speech, "tts").unwrap();
     assert!(unrouted.routing(Api::Speech).is_none());
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_wait_for_a_limit_ends_when_a_circuit_probe_succeeds() {
+    use azure_openai_audio_emulator::{Emulator, Fault};
+    // Preferred: an emulator failing three times (its circuit opens), then slow to answer the
+    // probe; after it: one limited to a request a minute.
+    let flaky = Emulator::start().await.unwrap();
+    flaky.inject(Fault::ServerError, 3);
+    flaky.inject(Fault::Delay(5 * S), 1);
+    let small = Emulator::start().await.unwrap();
+    let circuit = CircuitConfig::default().failure_threshold(3).pause(10 * S);
+    let pool = Pool::new(
+        [
+            Backend::new(flaky.endpoint().parse().unwrap(), "flaky"),
+            Backend::new(small.endpoint().parse().unwrap(), "small")
+                .priority(1)
+                .limits(Limits::new().requests_per_minute(1)),
+        ],
+        RoutingConfig::default().circuit(circuit),
+    )
+    .unwrap();
+    let client = builder("http://127.0.0.1:1")
+        .max_retries(0)
+        .routing(Api::Chat, pool)
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        let err = client.chat().complete(&request()).await.unwrap_err();
+        assert_eq!(err.status(), Some(500));
+    }
+    client.chat().complete(&request()).await.unwrap();
+    assert_eq!(
+        small.requests_received(),
+        1,
+        "the small one's minute is used"
+    );
+
+    // The pause over, the probe goes to the flaky one and takes 5 s; meanwhile another request
+    // finds the small one limited for 50 s more and the flaky one probing: it waits.
+    tokio::time::advance(10 * S).await;
+    let probe = tokio::spawn({
+        let client = client.clone();
+        async move { client.chat().complete(&request()).await }
+    });
+    while client.routing(Api::Chat).unwrap()[0].in_flight == 0 {
+        tokio::task::yield_now().await;
+    }
+    let start = Instant::now();
+    client.chat().complete(&request()).await.unwrap();
+    // The probe's success ended the wait: 5 s, not the small one's 50.
+    assert_eq!(start.elapsed(), 5 * S);
+    probe.await.unwrap().unwrap();
+    assert_eq!(flaky.requests_received(), 5);
+    assert_eq!(small.requests_received(), 1);
+    let states = client.routing(Api::Chat).unwrap();
+    assert_eq!(states[0].circuit, CircuitState::Closed);
+}

@@ -1,6 +1,7 @@
 //! What a routed request carries to each backend it tries: a file upload read again from disk
 //! for each, the model of each backend's deployment on the `/openai/v1` route, a stream that
-//! stays on the backend that answered it, and the client-side tokens-per-minute limit.
+//! stays on the backend that answered it, the client-side tokens-per-minute limit, and a
+//! transcription checked against the model of each backend, not the client's deployment.
 
 mod common;
 #[path = "support/routing.rs"]
@@ -164,4 +165,58 @@ async fn the_tokens_per_minute_limit_counts_the_sizes_given() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert!(err.to_string().contains("1001 tokens"), "{err}");
     assert_eq!(seen(&only).await, 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_routed_transcription_is_checked_against_each_backends_model() {
+    let a = server(ok(), u64::MAX, None).await;
+    let b = server(ok(), u64::MAX, None).await;
+    let audio = AudioSource::from_bytes(wav(1_600, 16_000));
+    let with_prompt = TranscriptionRequest::new().prompt("Names: Contoso.");
+    for route in [Route::Deployments, Route::V1] {
+        // Transcriptions routed over `a` and `b` with these deployments; the client's own is `own`.
+        let routed_over = |on_a: &str, on_b: &str, own: &str| {
+            let pool = Pool::new(
+                [backend(&a, on_a), backend(&b, on_b)],
+                RoutingConfig::default(),
+            )
+            .unwrap();
+            builder("http://127.0.0.1:1")
+                .route(route)
+                .deployment_for(Api::Transcription, own)
+                .routing(Api::Transcription, pool)
+                .build()
+                .unwrap()
+        };
+        // The client's own deployment (a diarize model, which takes no prompt) is not used when
+        // routed: the backends' models take the prompt.
+        let client = routed_over(
+            "mini-transcribe-a",
+            "mini-transcribe-b",
+            "gpt-4o-transcribe-diarize",
+        );
+        let before = seen(&a).await + seen(&b).await;
+        let reply = client.transcriptions().create(&audio, &with_prompt).await;
+        assert!(
+            reply.as_ref().map_err(|e| e.kind()) != Err(ErrorKind::InvalidInput),
+            "{route:?}: {reply:?}"
+        );
+        assert_eq!(seen(&a).await + seen(&b).await, before + 1, "{route:?}");
+
+        // A backend whose model refuses it: refused before anything is sent, naming it.
+        let client = routed_over("mini-transcribe-a", "transcribe-diarize-b", "whisper");
+        let err = client
+            .transcriptions()
+            .create(&audio, &with_prompt)
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{route:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("`prompt` is not supported by transcribe-diarize-b")
+                && text.contains("backend 1 (deployment \"transcribe-diarize-b\")"),
+            "{text}"
+        );
+        assert_eq!(seen(&a).await + seen(&b).await, before + 1, "{route:?}");
+    }
 }

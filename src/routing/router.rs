@@ -153,6 +153,11 @@ impl Router {
         }
     }
 
+    /// Each backend's deployment, in the pool's order.
+    pub(crate) fn deployments(&self) -> impl Iterator<Item = &str> {
+        self.targets.iter().map(|t| t.deployment.as_str())
+    }
+
     /// How many backends the pool has.
     pub(crate) fn backends(&self) -> usize {
         self.targets.len()

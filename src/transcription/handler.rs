@@ -50,7 +50,8 @@ impl<'a> Transcriptions<'a> {
     /// Before anything is sent, the audio is checked (not empty, at most 25 MiB, a format the
     /// service takes, a name that agrees with its header) and so is the request
     /// ([`TranscriptionRequest::check_for_model`], with the `model` field or else the
-    /// deployment's name as the model): each refusal is an
+    /// deployment's name as the model; when routed, each backend's deployment, and a refusal
+    /// names the backend): each refusal is an
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) error naming the limit and
     /// the value. A file is read as the body is sent, again for every attempt.
     ///
@@ -182,7 +183,18 @@ pub(crate) trait FormApi: Clone + Send + Sync + 'static {
         if client.route() == Route::V1 {
             request.set_model_if_unset(deployment);
         }
-        request.check_with_model(deployment)?;
+        match &router {
+            // Routed, the request goes to the backends' deployments, not the client's: the
+            // model rules of each apply (the `model` field, when the caller set it, for all).
+            Some(router) => router
+                .deployments()
+                .enumerate()
+                .try_for_each(|(index, d)| {
+                    self.check_with_model(d)
+                        .map_err(|e| e.with_context(format!("backend {index} (deployment {d:?})")))
+                })?,
+            None => request.check_with_model(deployment)?,
+        }
         audio.check(&Self::RULES)?;
         let form = request.form(audio);
         // The service's limit is on the whole body, not only the file: a file just under it can

@@ -29,6 +29,7 @@ impl Run<'_> {
             "AZURE_OPENAI_TRANSLATE_DEPLOYMENT",
             "AZURE_OPENAI_REALTIME_DEPLOYMENT",
             "OPENAI_API_VERSION",
+            "AZURE_OPENAI_BACKENDS",
         ] {
             command.env_remove(var);
         }
