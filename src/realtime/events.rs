@@ -32,7 +32,9 @@ pub struct ItemEvent {
     /// The item before it (`None` at the start).
     #[serde(default)]
     pub previous_item_id: Option<String>,
-    /// The item.
+    /// The item (an empty one of an unknown kind when the server left it out: the event is
+    /// still delivered).
+    #[serde(default = "ConversationItem::missing")]
     pub item: ConversationItem,
 }
 
@@ -151,7 +153,8 @@ pub struct OutputItemEvent {
     /// The item's place in the response's output.
     #[serde(default, deserialize_with = "null_as_default")]
     pub output_index: u32,
-    /// The item.
+    /// The item (an empty one of an unknown kind when the server left it out).
+    #[serde(default = "ConversationItem::missing")]
     pub item: ConversationItem,
 }
 

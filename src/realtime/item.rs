@@ -58,8 +58,8 @@ pub struct ConversationItem {
     /// The item's id (the service's, or one the caller chooses).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// What the item is.
-    #[serde(rename = "type")]
+    /// What the item is (an empty unknown kind when the server left it out).
+    #[serde(rename = "type", default = "ItemKind::missing")]
     pub kind: ItemKind,
     /// `in_progress`, `completed` or `incomplete` (server items).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -87,7 +87,19 @@ pub struct ConversationItem {
     pub extra: Map<String, Value>,
 }
 
+impl ItemKind {
+    /// The kind of an item whose `type` the server left out.
+    fn missing() -> Self {
+        ItemKind::Unknown(crate::UnknownValue::new(String::new()))
+    }
+}
+
 impl ConversationItem {
+    /// An item the server left out of an event that should carry one: no id, an unknown kind.
+    pub(crate) fn missing() -> Self {
+        ConversationItem::empty(ItemKind::missing())
+    }
+
     fn empty(kind: ItemKind) -> Self {
         ConversationItem {
             id: None,

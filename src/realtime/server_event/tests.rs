@@ -267,3 +267,20 @@ fn preview_names_stay_visible_through_wire_type() {
         assert_eq!(event.wire_type(Ga), kind);
     }
 }
+
+#[test]
+fn item_events_without_an_item_are_still_delivered() {
+    for kind in [
+        "conversation.item.created",
+        "conversation.item.added",
+        "conversation.item.done",
+        "response.output_item.added",
+    ] {
+        let event = decode(serde_json::json!({"type": kind, "event_id": "e1"}));
+        assert!(
+            !matches!(event, RealtimeServerEvent::Unknown(_)),
+            "{kind} without an item must stay typed: {event:?}"
+        );
+        assert_eq!(event.event_type(), kind);
+    }
+}
