@@ -143,7 +143,12 @@ async fn a_span_per_request_and_an_event_per_attempt_without_secrets() {
         .await;
 
     let (request, audio_b64) = common::prompt_and_audio_request(PROMPT);
-    let client = paused_builder(&server.uri()).build().unwrap();
+    // No idle-connection timer: on the paused clock, the runtime would jump to it (90 s) while
+    // waiting on a socket, and the routed requests below would see their cool-downs end early.
+    let client = paused_builder(&server.uri())
+        .configure_http(|http| http.pool_idle_timeout(None))
+        .build()
+        .unwrap();
     let options = RequestOptions::new().header("x-ms-client-request-id", "client-id-1");
     client
         .chat()
