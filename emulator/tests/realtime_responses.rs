@@ -112,7 +112,8 @@ async fn a_response_is_the_full_ga_sequence_with_consistent_ids_and_audio_that_c
     assert_eq!(done["transcript"], answer.as_str());
     assert_eq!(
         of(&events, "response.content_part.done").next().unwrap()["part"],
-        json!({"type": "output_audio", "transcript": answer})
+        json!({"type": "audio", "transcript": answer}),
+        "the part's type as the spec's GA event has it"
     );
     let item = &of(&events, "response.output_item.done").next().unwrap()["item"];
     assert_eq!(item["status"], "completed");

@@ -31,14 +31,15 @@ impl Protocol {
         })
     }
 
-    /// The content type of an assistant's part: `output_audio`/`output_text` in GA,
-    /// `audio`/`text` in the preview.
-    pub(crate) fn output_part(self, audio: bool) -> &'static str {
-        match (self, audio) {
-            (Protocol::Ga, true) => "output_audio",
-            (Protocol::Ga, false) => "output_text",
-            (Protocol::Preview, true) => "audio",
-            (Protocol::Preview, false) => "text",
+    /// The content type of an assistant's part in `response.content_part.added|done`:
+    /// `audio`/`text` in both protocols, as the OpenAPI spec's GA events say (the item's own
+    /// content, in `conversation.item.*` and `response.output_item.*`, says `output_audio` /
+    /// `output_text` in GA).
+    pub(crate) fn output_part(audio: bool) -> &'static str {
+        if audio {
+            "audio"
+        } else {
+            "text"
         }
     }
 }
@@ -68,7 +69,7 @@ mod tests {
             Protocol::Ga.server_event("conversation.item.done"),
             Some("conversation.item.done")
         );
-        assert_eq!(p.output_part(true), "audio");
-        assert_eq!(Protocol::Ga.output_part(false), "output_text");
+        assert_eq!(Protocol::output_part(true), "audio");
+        assert_eq!(Protocol::output_part(false), "text");
     }
 }

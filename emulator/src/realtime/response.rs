@@ -167,7 +167,7 @@ impl Run {
         let base = self.base();
         let event = |kind: &str, extra: Value| with(&base, kind, extra);
         let audio = self.tone.is_some();
-        let part_type = self.protocol.output_part(audio);
+        let part_type = Protocol::output_part(audio);
         let text_key = if audio { "transcript" } else { "text" };
         let events = match step {
             Step::AddItem => {
@@ -253,7 +253,7 @@ impl Run {
         } else {
             let audio = self.tone.is_some();
             let text_key = if audio { "transcript" } else { "text" };
-            let part = json!({"type": self.protocol.output_part(audio), text_key: self.sent});
+            let part = json!({"type": Protocol::output_part(audio), text_key: self.sent});
             self.item["content"] = json!([{"type": if audio { "output_audio" } else { "output_text" }, text_key: self.sent}]);
             if status == "completed" {
                 if audio {
