@@ -50,7 +50,8 @@ fn mp3(len: usize, seed: u64) -> Vec<u8> {
 }
 
 fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("aoa-body-eq-{}", std::process::id()));
+    // Under the target dir (reused by every run), not a new directory in /tmp per run.
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aoa-body-eq");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
