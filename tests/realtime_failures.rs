@@ -169,6 +169,35 @@ async fn a_broken_connection_is_a_transport_error_a_new_session_can_follow() {
     assert!(e.can_reconnect());
 }
 
+#[tokio::test]
+async fn a_server_that_drops_the_connection_after_our_close_ends_the_session_quietly() {
+    // The server reads the caller's close and drops the TCP connection without answering it.
+    let (seen_tx, seen_rx) = tokio::sync::oneshot::channel();
+    let script: Script = Box::new(move |mut ws: Ws| {
+        async move {
+            ws.send(Message::text(SESSION_CREATED)).await.unwrap();
+            while let Some(Ok(message)) = ws.next().await {
+                if let Message::Close(frame) = message {
+                    let _ = seen_tx.send(frame.map(|f| u16::from(f.code)));
+                    break;
+                }
+            }
+            drop(ws);
+        }
+        .boxed()
+    });
+    let server = WsServer::start(vec![Plan::Accept(script)]).await;
+    let (sender, mut receiver) = client(&server).realtime().connect().await.unwrap().split();
+    assert!(matches!(
+        receiver.next_event().await,
+        Ok(Some(RealtimeServerEvent::SessionCreated(_)))
+    ));
+    sender.close().await.unwrap();
+    assert_eq!(seen_rx.await.unwrap(), Some(1000));
+    assert!(matches!(receiver.next_event().await, Ok(None)));
+    assert!(matches!(receiver.next_event().await, Ok(None)));
+}
+
 /// A server that sends `session.created` and then never reads again (so it answers no ping)
 /// and never writes: a dead peer on a live TCP connection.
 fn silent() -> Script {

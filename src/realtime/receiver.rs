@@ -187,11 +187,16 @@ impl fmt::Debug for RealtimeReceiver {
     }
 }
 
-/// True for the errors that only say the connection is over.
+/// True for the errors that only say the connection is over, once the caller has closed: the
+/// server may drop the connection without answering the close frame (or reset it).
 fn is_end(e: &tungstenite::Error) -> bool {
+    use tungstenite::error::ProtocolError::ResetWithoutClosingHandshake;
     matches!(
         e,
-        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed
+        tungstenite::Error::ConnectionClosed
+            | tungstenite::Error::AlreadyClosed
+            | tungstenite::Error::Io(_)
+            | tungstenite::Error::Protocol(ResetWithoutClosingHandshake)
     )
 }
 
