@@ -1,6 +1,7 @@
 //! How a Realtime session fails, against a raw WebSocket server: refused handshakes (typed,
 //! 429 retried on the paused clock), server closes with their code and reason, a broken
-//! connection, and a dead peer found by the idle limit (paused clock).
+//! connection, a dead peer found by the idle limit (paused clock) but not a slow reader, the
+//! server's pings answered, and a close the server answers by dropping the connection.
 
 #[path = "support/ws_server.rs"]
 mod ws_server;
@@ -264,4 +265,41 @@ async fn the_idle_limit_must_be_longer_than_the_keepalive() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(server.handshakes().is_empty());
+}
+
+#[tokio::test]
+async fn the_servers_pings_are_answered_while_the_receiver_waits() {
+    let (pong_tx, pong_rx) = tokio::sync::oneshot::channel();
+    let script: Script = Box::new(move |mut ws: Ws| {
+        async move {
+            ws.send(Message::text(SESSION_CREATED)).await.unwrap();
+            ws.send(Message::Ping(b"are you there".to_vec().into()))
+                .await
+                .unwrap();
+            while let Some(Ok(message)) = ws.next().await {
+                if let Message::Pong(payload) = message {
+                    let _ = pong_tx.send(payload.to_vec());
+                    break;
+                }
+            }
+            ws.send(Message::text(SESSION_CREATED)).await.unwrap();
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+        .boxed()
+    });
+    let server = WsServer::start(vec![Plan::Accept(script)]).await;
+    let mut session = client(&server).realtime().connect().await.unwrap();
+    session.next_event().await.unwrap().unwrap();
+    // The second event comes only once the server has its pong.
+    session.next_event().await.unwrap().unwrap();
+    assert_eq!(pong_rx.await.unwrap(), b"are you there");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_reader_is_not_the_servers_silence() {
+    let mut session = keepalive_session(say(vec![Message::text(SESSION_CREATED)])).await;
+    // The caller does not read for longer than the idle limit: the event waiting is read first.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let event = session.next_event().await.unwrap().unwrap();
+    assert_eq!(event.event_type(), "session.created");
 }
