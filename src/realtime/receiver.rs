@@ -48,7 +48,8 @@ pub struct RealtimeReceiver {
     /// plus the limit.
     idle: Option<(Duration, Pin<Box<Sleep>>)>,
     last_frame: Instant,
-    /// Whether the pings task runs (`keepalive.ping`): the receiver marks each frame for it.
+    /// The pings task (with `keepalive.ping`), aborted when the receiver ends or is dropped;
+    /// while it runs, the receiver marks each frame for it.
     pinging: Option<AbortHandle>,
     ended: bool,
 }
