@@ -1,6 +1,7 @@
 //! How a Realtime session fails, against a raw WebSocket server: refused handshakes (typed,
 //! 429 retried on the paused clock), server closes with their code and reason, a broken
-//! connection, and a dead peer found by the idle limit (paused clock).
+//! connection, a dead peer found by the idle limit (paused clock) but not a slow reader, the
+//! server's pings answered, and a close the server answers by dropping the connection.
 
 #[path = "support/ws_server.rs"]
 mod ws_server;
@@ -169,6 +170,61 @@ async fn a_broken_connection_is_a_transport_error_a_new_session_can_follow() {
     assert!(e.can_reconnect());
 }
 
+#[tokio::test]
+async fn a_server_that_drops_the_connection_after_our_close_ends_the_session_quietly() {
+    // The server reads the caller's close and drops the TCP connection without answering it.
+    let (script, seen_rx) = watching(vec![], Vec::new(), |m| match m {
+        Message::Close(frame) => Some(frame.map(|f| u16::from(f.code))),
+        _ => None,
+    });
+    let server = WsServer::start(vec![Plan::Accept(script)]).await;
+    let (sender, mut receiver) = client(&server).realtime().connect().await.unwrap().split();
+    assert!(matches!(
+        receiver.next_event().await,
+        Ok(Some(RealtimeServerEvent::SessionCreated(_)))
+    ));
+    sender.close().await.unwrap();
+    assert_eq!(seen_rx.await.unwrap(), Some(Some(1000)));
+    assert!(matches!(receiver.next_event().await, Ok(None)));
+    assert!(matches!(receiver.next_event().await, Ok(None)));
+}
+
+/// A server that sends `session.created` and `before`, reads until `pick` takes a message and
+/// reports it (`None` if the connection ended first); then sends `after` and reads on if there
+/// is any, else drops the connection at once (not even answering a close).
+fn watching<T: Send + 'static>(
+    before: Vec<Message>,
+    after: Vec<Message>,
+    pick: impl Fn(Message) -> Option<T> + Send + 'static,
+) -> (Script, tokio::sync::oneshot::Receiver<Option<T>>) {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let script: Script = Box::new(move |mut ws: Ws| {
+        async move {
+            ws.send(Message::text(SESSION_CREATED)).await.unwrap();
+            for message in before {
+                ws.send(message).await.unwrap();
+            }
+            let mut picked = None;
+            while let Some(Ok(message)) = ws.next().await {
+                picked = pick(message);
+                if picked.is_some() {
+                    break;
+                }
+            }
+            let _ = tx.send(picked);
+            if after.is_empty() {
+                return;
+            }
+            for message in after {
+                ws.send(message).await.unwrap();
+            }
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+        .boxed()
+    });
+    (script, rx)
+}
+
 /// A server that sends `session.created` and then never reads again (so it answers no ping)
 /// and never writes: a dead peer on a live TCP connection.
 fn silent() -> Script {
@@ -235,4 +291,29 @@ async fn the_idle_limit_must_be_longer_than_the_keepalive() {
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     assert!(server.handshakes().is_empty());
+}
+
+#[tokio::test]
+async fn the_servers_pings_are_answered_while_the_receiver_waits() {
+    let ping = Message::Ping(b"are you there".to_vec().into());
+    let after = vec![Message::text(SESSION_CREATED)];
+    let (script, pong_rx) = watching(vec![ping], after, |m| match m {
+        Message::Pong(payload) => Some(payload.to_vec()),
+        _ => None,
+    });
+    let server = WsServer::start(vec![Plan::Accept(script)]).await;
+    let mut session = client(&server).realtime().connect().await.unwrap();
+    session.next_event().await.unwrap().unwrap();
+    // The second event comes only once the server has its pong.
+    session.next_event().await.unwrap().unwrap();
+    assert_eq!(pong_rx.await.unwrap().unwrap(), b"are you there");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_reader_is_not_the_servers_silence() {
+    let mut session = keepalive_session(say(vec![Message::text(SESSION_CREATED)])).await;
+    // The caller does not read for longer than the idle limit: the event waiting is read first.
+    tokio::time::sleep(Duration::from_secs(30)).await;
+    let event = session.next_event().await.unwrap().unwrap();
+    assert_eq!(event.event_type(), "session.created");
 }

@@ -31,7 +31,9 @@ impl AudioData {
 
     /// Decodes standard base64 (padding optional) into audio bytes.
     pub(crate) fn decode_base64(text: &str) -> Result<Self, base64::DecodeError> {
-        let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+        // Sized once, exactly for unpadded text of whole quads (as audio deltas come): the bytes
+        // then become a `Bytes` without a second allocation.
+        let mut out = Vec::with_capacity(base64::decoded_len_estimate(text.len()));
         BASE64_LENIENT.decode_vec(text.as_bytes(), &mut out)?;
         Ok(AudioData(Bytes::from(out)))
     }

@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::realtime::client_secret::{self, ClientSecret, ClientSecretRequest};
 use crate::realtime::connection::RealtimeSession;
 use crate::realtime::handshake;
+use crate::realtime::keepalive::Keepalive;
 use crate::realtime::protocol::RealtimeProtocol;
-use crate::realtime::receiver::Keepalive;
 use crate::transport::options::RequestOptions;
 
 /// How long a quiet session waits before it pings the server.

@@ -15,17 +15,20 @@ use tokio_tungstenite::tungstenite::Message;
 use crate::error::Result;
 use crate::metadata::ResponseMetadata;
 use crate::realtime::handshake::Socket;
+use crate::realtime::keepalive::{Heard, Keepalive};
 use crate::realtime::protocol::RealtimeProtocol;
-use crate::realtime::receiver::{socket_error, Keepalive, RealtimeReceiver};
+use crate::realtime::receiver::{socket_error, RealtimeReceiver};
 use crate::realtime::sender::RealtimeSender;
 use crate::{RealtimeClientEvent, RealtimeServerEvent};
 
-/// What the sender and the receiver's task share: the socket's writing half, and whether the
-/// caller closed the session.
+/// What the sender, the receiver and the pings task share: the socket's writing half, whether
+/// the caller closed the session, and when the receiver last heard the server.
 pub(crate) struct Shared {
     sink: Mutex<SplitSink<Socket, Message>>,
     /// Set by the caller's close: the server's answer then ends the receiver without an error.
     pub(crate) closing: AtomicBool,
+    /// The last frame the receiver read, for the pings task.
+    pub(crate) heard: Heard,
 }
 
 impl Shared {
@@ -85,7 +88,7 @@ pub struct RealtimeSession {
 }
 
 impl RealtimeSession {
-    /// Starts the session's reading task on an open socket.
+    /// Starts the session on an open socket (and its pings task, if any).
     pub(crate) fn start(
         socket: Socket,
         metadata: ResponseMetadata,
@@ -96,6 +99,7 @@ impl RealtimeSession {
         let shared = Arc::new(Shared {
             sink: Mutex::new(sink),
             closing: AtomicBool::new(false),
+            heard: Heard::now(),
         });
         RealtimeSession {
             receiver: RealtimeReceiver::start(source, shared.clone(), keepalive),

@@ -33,6 +33,7 @@ pub(crate) mod connection;
 pub(crate) mod events;
 pub(crate) mod handshake;
 pub(crate) mod item;
+pub(crate) mod keepalive;
 pub(crate) mod protocol;
 pub(crate) mod receiver;
 pub(crate) mod response;

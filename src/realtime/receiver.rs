@@ -1,36 +1,26 @@
-//! The receiving half of a Realtime session: a task that reads the socket (answering pings,
-//! sending keepalive pings, enforcing the idle limit) and hands the decoded events to the
-//! [`RealtimeReceiver`] through a bounded channel, so a slow reader slows the socket rather than
-//! filling memory.
+//! The receiving half of a Realtime session: the [`RealtimeReceiver`] reads the socket itself,
+//! in its own `poll_next` (no task and no channel between the socket and the caller), decodes
+//! each message, and enforces the idle limit; a slow reader leaves the socket unread, so the
+//! server slows down rather than memory filling.
 
+use std::fmt;
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use futures_util::stream::{SplitStream, Stream, StreamExt};
-use tokio::sync::mpsc;
-use tokio::time::Instant;
+use tokio::task::AbortHandle;
+use tokio::time::{Instant, Sleep};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::error::{Error, Result};
 use crate::realtime::connection::Shared;
 use crate::realtime::handshake::Socket;
+use crate::realtime::keepalive::{start_pings, Keepalive};
 use crate::RealtimeServerEvent;
-
-/// How many decoded events wait for the reader before the socket is left unread.
-const QUEUE: usize = 64;
-
-/// Keepalive pings and the idle limit of a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Keepalive {
-    /// A ping after this long without a frame from the server (`None`: never).
-    pub(crate) ping: Option<Duration>,
-    /// The session fails with a timeout after this long without a frame, pongs included
-    /// (`None`: waits for ever).
-    pub(crate) idle: Option<Duration>,
-}
 
 /// The events of a Realtime session, as a [`Stream`]: `Ok` for each server event (unknown
 /// types included, as [`RealtimeServerEvent::Unknown`]), an `Err` of kind
@@ -46,28 +36,108 @@ pub(crate) struct Keepalive {
 ///
 /// [`Error::can_reconnect`] says whether a new session may go on. `error` events are events
 /// ([`RealtimeServerEvent::Error`]), not errors: the session stays open.
-#[derive(Debug)]
+///
+/// The receiver reads the socket when it is polled (as any [`Stream`]): the server's pings are
+/// answered and the idle limit is checked while a task waits on
+/// [`next_event`](Self::next_event) (or polls the stream). The keepalive pings are sent by the
+/// session on their own, as long as the receiver lives.
 pub struct RealtimeReceiver {
-    events: mpsc::Receiver<Result<RealtimeServerEvent>>,
+    source: SplitStream<Socket>,
+    shared: Arc<Shared>,
+    /// The idle limit and its timer, moved on lazily (when it fires) to the last frame's time
+    /// plus the limit.
+    idle: Option<(Duration, Pin<Box<Sleep>>)>,
+    last_frame: Instant,
+    /// The pings task (with `keepalive.ping`), aborted when the receiver ends or is dropped;
+    /// while it runs, the receiver marks each frame for it.
+    pinging: Option<AbortHandle>,
+    ended: bool,
 }
 
 impl RealtimeReceiver {
-    /// Starts the task that reads `source`; the receiver gets what it decodes.
+    /// The receiver of a session on `source`, and its pings task when `keepalive.ping` is set.
     pub(crate) fn start(
         source: SplitStream<Socket>,
         shared: Arc<Shared>,
         keepalive: Keepalive,
     ) -> Self {
-        let (tx, events) = mpsc::channel(QUEUE);
-        tokio::spawn(read(source, shared, tx, keepalive));
-        RealtimeReceiver { events }
+        let now = Instant::now();
+        RealtimeReceiver {
+            source,
+            pinging: keepalive
+                .ping
+                .map(|every| start_pings(shared.clone(), every)),
+            shared,
+            idle: keepalive
+                .idle
+                .map(|limit| (limit, Box::pin(tokio::time::sleep_until(now + limit)))),
+            last_frame: now,
+            ended: false,
+        }
     }
 
     /// The next event: `Ok(None)` once the session has ended (after the caller's
     /// [`close`](crate::realtime::RealtimeSender::close)); see [`RealtimeReceiver`] for the
     /// errors.
     pub async fn next_event(&mut self) -> Result<Option<RealtimeServerEvent>> {
-        self.events.recv().await.transpose()
+        self.next().await.transpose()
+    }
+
+    /// What a frame (or the socket's end) gives the caller: `None` for nothing (a ping, a
+    /// pong: read on), else the stream's next item (`Some(None)`: the quiet end, after the
+    /// caller's close).
+    #[allow(clippy::option_option)]
+    fn step(
+        &self,
+        frame: Option<std::result::Result<Message, tungstenite::Error>>,
+    ) -> Option<Option<Result<RealtimeServerEvent>>> {
+        let closing = || self.shared.closing.load(Ordering::Acquire);
+        Some(Some(match frame {
+            Some(Ok(Message::Text(text))) => RealtimeServerEvent::from_json(text.as_bytes()),
+            Some(Ok(Message::Binary(bytes))) => Err(Error::decode(format!(
+                "the server sent a binary message of {} bytes, not an event",
+                bytes.len()
+            ))),
+            Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => return None,
+            Some(Ok(Message::Close(frame))) => match frame {
+                _ if closing() => return Some(None),
+                Some(f) => Err(Error::closed(u16::from(f.code), f.reason.as_str())),
+                None => Err(Error::closed(1005, "")),
+            },
+            None if closing() => return Some(None),
+            None => Err(Error::transport(
+                "the connection ended without a close frame",
+            )),
+            Some(Err(e)) if closing() && is_end(&e) => return Some(None),
+            Some(Err(e)) => Err(socket_error(e)),
+        }))
+    }
+
+    /// Ready with the idle limit's error once nothing arrived within it; moves the timer on to
+    /// the last frame's time plus the limit when frames came since it was set.
+    fn poll_idle(&mut self, cx: &mut Context<'_>) -> Poll<Error> {
+        let Some((limit, sleep)) = &mut self.idle else {
+            return Poll::Pending;
+        };
+        loop {
+            ready!(sleep.as_mut().poll(cx));
+            let deadline = self.last_frame + *limit;
+            if deadline <= sleep.deadline() {
+                return Poll::Ready(Error::timeout(format!(
+                    "nothing from the server within the session's idle limit ({} s)",
+                    limit.as_secs_f64()
+                )));
+            }
+            sleep.as_mut().reset(deadline);
+        }
+    }
+
+    /// The session is over: no more reads, no more pings.
+    fn end(&mut self) {
+        self.ended = true;
+        if let Some(pings) = self.pinging.take() {
+            pings.abort();
+        }
     }
 }
 
@@ -75,96 +145,59 @@ impl Stream for RealtimeReceiver {
     type Item = Result<RealtimeServerEvent>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.events.poll_recv(cx)
-    }
-}
-
-/// What one turn of the read loop got.
-enum Turn {
-    Frame(Option<std::result::Result<Message, tungstenite::Error>>),
-    Ping,
-    Idle(Duration),
-    ReaderGone,
-}
-
-/// Reads the socket until it ends, the idle limit passes or the receiver is dropped.
-async fn read(
-    mut source: SplitStream<Socket>,
-    shared: Arc<Shared>,
-    tx: mpsc::Sender<Result<RealtimeServerEvent>>,
-    keepalive: Keepalive,
-) {
-    let mut last_frame = Instant::now();
-    let mut last_ping = last_frame;
-    loop {
-        let ping_at = keepalive.ping.map(|p| last_frame.max(last_ping) + p);
-        let idle_at = keepalive.idle.map(|d| last_frame + d);
-        let turn = tokio::select! {
-            frame = source.next() => Turn::Frame(frame),
-            () = sleep_until(ping_at) => Turn::Ping,
-            () = sleep_until(idle_at) => Turn::Idle(keepalive.idle.unwrap_or_default()),
-            () = tx.closed() => Turn::ReaderGone,
-        };
-        let item = match turn {
-            Turn::Ping => {
-                last_ping = Instant::now();
-                // A failed ping is not the end: the read that follows reports the broken socket.
-                let _ = shared.send(Message::Ping(Default::default())).await;
-                continue;
-            }
-            Turn::ReaderGone => return,
-            Turn::Idle(limit) => Err(Error::timeout(format!(
-                "nothing from the server within the session's idle limit ({} s)",
-                limit.as_secs_f64()
-            ))),
-            Turn::Frame(frame) => {
-                last_frame = Instant::now();
-                match frame {
-                    Some(Ok(Message::Text(text))) => {
-                        RealtimeServerEvent::from_json(text.as_bytes())
-                    }
-                    Some(Ok(Message::Binary(bytes))) => Err(Error::decode(format!(
-                        "the server sent a binary message of {} bytes, not an event",
-                        bytes.len()
-                    ))),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => continue,
-                    Some(Ok(Message::Close(frame))) => match frame {
-                        _ if shared.closing.load(Ordering::Acquire) => return,
-                        Some(f) => Err(Error::closed(u16::from(f.code), f.reason.as_str())),
-                        None => Err(Error::closed(1005, "")),
-                    },
-                    None if shared.closing.load(Ordering::Acquire) => return,
-                    None => Err(Error::transport(
-                        "the connection ended without a close frame",
-                    )),
-                    Some(Err(e)) if shared.closing.load(Ordering::Acquire) && is_end(&e) => return,
-                    Some(Err(e)) => Err(socket_error(e)),
-                }
-            }
-        };
-        let last = item
-            .as_ref()
-            .is_err_and(|e| e.kind() != crate::ErrorKind::Decode);
-        if tx.send(item).await.is_err() || last {
-            return;
+        let this = &mut *self;
+        if this.ended {
+            return Poll::Ready(None);
         }
-        // Waiting for the reader does not count as the server's silence.
-        last_frame = last_frame.max(Instant::now());
+        loop {
+            let Poll::Ready(frame) = this.source.poll_next_unpin(cx) else {
+                let e = ready!(this.poll_idle(cx));
+                this.end();
+                return Poll::Ready(Some(Err(e)));
+            };
+            this.last_frame = Instant::now();
+            if this.pinging.is_some() {
+                this.shared.heard.mark(this.last_frame);
+            }
+            let Some(item) = this.step(frame) else {
+                continue;
+            };
+            // The end, quiet or not; a message that is not an event is not the end.
+            if item.as_ref().is_none_or(|r| {
+                r.as_ref()
+                    .is_err_and(|e| e.kind() != crate::ErrorKind::Decode)
+            }) {
+                this.end();
+            }
+            return Poll::Ready(item);
+        }
     }
 }
 
-async fn sleep_until(at: Option<Instant>) {
-    match at {
-        Some(at) => tokio::time::sleep_until(at).await,
-        None => std::future::pending().await,
+impl Drop for RealtimeReceiver {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
-/// True for the errors that only say the connection is over.
+impl fmt::Debug for RealtimeReceiver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RealtimeReceiver")
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+/// True for the errors that only say the connection is over, once the caller has closed: the
+/// server may drop the connection without answering the close frame (or reset it).
 fn is_end(e: &tungstenite::Error) -> bool {
+    use tungstenite::error::ProtocolError::ResetWithoutClosingHandshake;
     matches!(
         e,
-        tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed
+        tungstenite::Error::ConnectionClosed
+            | tungstenite::Error::AlreadyClosed
+            | tungstenite::Error::Io(_)
+            | tungstenite::Error::Protocol(ResetWithoutClosingHandshake)
     )
 }
 

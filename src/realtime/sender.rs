@@ -167,7 +167,8 @@ impl RealtimeSender {
     }
 
     /// Closes the session normally (close code 1000): the receiver then ends with `Ok(None)`
-    /// once the server has answered. Closing again does nothing.
+    /// once the server has answered, or dropped the connection without answering. Closing again
+    /// does nothing.
     pub async fn close(&self) -> Result<()> {
         self.shared.close().await
     }

@@ -109,6 +109,10 @@ impl RealtimeServerEvent {
     /// for text that is not a JSON object or a known event whose fields have the wrong types
     /// (audio that is not base64).
     pub fn from_json(data: &[u8]) -> Result<Self> {
+        // The service sends `type` first: read it from the start and parse the message once.
+        if let Some(kind) = leading_type(data) {
+            return decode(kind, data).map_err(invalid);
+        }
         /// The event's type, read without decoding the rest (audio deltas are large).
         #[derive(Deserialize)]
         struct Probe<'a> {
@@ -190,6 +194,27 @@ impl RealtimeServerEvent {
             _ => self.event_type(),
         }
     }
+}
+
+/// The `type` of a JSON object whose first member it is (`{"type":"...",`, white space
+/// allowed), when its value is a plain string (no escapes); `None` otherwise (the caller then
+/// probes the whole object). The rest is not checked here: decoding the event checks it.
+fn leading_type(data: &[u8]) -> Option<&str> {
+    let rest = after(data, b"{")?;
+    let rest = after(rest, b"\"type\"")?;
+    let rest = after(rest, b":")?;
+    let rest = after(rest, b"\"")?;
+    let end = rest.iter().position(|&b| b == b'"' || b == b'\\')?;
+    let (kind, rest) = rest.split_at(end);
+    // A backslash means an escape: leave it to the probe.
+    after(rest, b"\"")?;
+    std::str::from_utf8(kind).ok()
+}
+
+/// What follows `token` in `data` after white space, if `data` goes on with it.
+fn after<'a>(data: &'a [u8], token: &[u8]) -> Option<&'a [u8]> {
+    let start = data.iter().position(|b| !b.is_ascii_whitespace())?;
+    data.get(start..)?.strip_prefix(token)
 }
 
 fn invalid(e: serde_json::Error) -> Error {

@@ -284,3 +284,48 @@ fn item_events_without_an_item_are_still_delivered() {
         assert_eq!(event.event_type(), kind);
     }
 }
+
+#[test]
+fn type_first_or_anywhere_decodes_the_same() {
+    // The service's order (`type` first, read from the start) and any other order (probed).
+    let first =
+        br#" { "type" : "response.output_audio.delta", "response_id": "r", "delta": "AAEC"}"#;
+    let later = br#"{"response_id": "r", "delta": "AAEC", "type": "response.output_audio.delta"}"#;
+    let escaped =
+        br#"{"type": "response.output_audio\u002edelta", "response_id": "r", "delta": "AAEC"}"#;
+    assert_eq!(leading_type(first), Some("response.output_audio.delta"));
+    assert_eq!(leading_type(later), None);
+    assert_eq!(leading_type(escaped), None);
+    let events =
+        [first.as_slice(), later, escaped].map(|m| RealtimeServerEvent::from_json(m).unwrap());
+    for event in &events {
+        let RealtimeServerEvent::OutputAudioDelta(d) = event else {
+            panic!("{event:?}")
+        };
+        assert_eq!(
+            (d.response_id.as_str(), d.delta.as_bytes()),
+            ("r", [0u8, 1, 2].as_slice())
+        );
+    }
+    // A leading type on text that is not an event is still refused; an unknown one is kept.
+    for bad in [
+        &br#"{"type":"error","#[..],
+        br#"{"type":"error"} x"#,
+        br#"{"type":"x""#,
+    ] {
+        let e = RealtimeServerEvent::from_json(bad).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Decode, "{e:?}");
+    }
+    let unknown = RealtimeServerEvent::from_json(br#"{"type":"new.thing","n":1}"#).unwrap();
+    let RealtimeServerEvent::Unknown(u) = unknown else {
+        panic!("{unknown:?}")
+    };
+    assert_eq!(u.json(), &json!({"type": "new.thing", "n": 1}));
+    assert_eq!(leading_type(br#"{"type":null}"#), None);
+    assert_eq!(
+        RealtimeServerEvent::from_json(br#"{"type":null}"#)
+            .unwrap()
+            .event_type(),
+        ""
+    );
+}
