@@ -7,8 +7,6 @@ use reqwest::header::{
     HeaderMap, HeaderValue, CONNECTION, SEC_WEBSOCKET_ACCEPT, SEC_WEBSOCKET_KEY,
 };
 use reqwest::header::{SEC_WEBSOCKET_VERSION, UPGRADE};
-use tokio_tungstenite::tungstenite::handshake::client::generate_key;
-use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
@@ -16,6 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::metadata::ResponseMetadata;
+use crate::realtime::accept_key;
 use crate::realtime::protocol::RealtimeProtocol;
 use crate::routing::router::Router;
 use crate::transport::options::RequestOptions;
@@ -59,7 +58,7 @@ pub(crate) async fn open(
     let current = Arc::new(Mutex::new(String::new()));
     let made = current.clone();
     request.attempt_headers = Some(AttemptHeaders::new(move || {
-        let key = generate_key();
+        let key = accept_key::new_key();
         // The key is base64 text: always a valid header value.
         let value = HeaderValue::from_str(&key)
             .map_err(|_| Error::invalid_input("the WebSocket key is not a header value"))?;
@@ -71,7 +70,7 @@ pub(crate) async fn open(
     pipeline
         .send(&request, options, |reply| {
             let key = current.lock().unwrap_or_else(PoisonError::into_inner);
-            let expected = derive_accept_key(key.as_bytes());
+            let expected = accept_key::accept_for(&key);
             upgrade(reply, expected)
         })
         .await

@@ -25,6 +25,7 @@
 //! # Ok::<(), azure_openai_audio::Error>(())
 //! ```
 
+pub(crate) mod accept_key;
 pub(crate) mod api;
 pub(crate) mod client_event;
 pub(crate) mod client_secret;

@@ -143,10 +143,8 @@ impl Router {
             match until {
                 Some(at) => {
                     let deadline = tokio::time::Instant::from_std(at);
-                    tokio::select! {
-                        () = tokio::time::sleep_until(deadline) => {}
-                        () = &mut recorded => {}
-                    }
+                    // Until the deadline or an outcome recorded, whichever comes first.
+                    let _ = tokio::time::timeout_at(deadline, &mut recorded).await;
                 }
                 None => recorded.await,
             }
